@@ -1,0 +1,112 @@
+"""How well the shipped model reads real pen-drawn digits, drawn as a person draws them.
+
+    python benchmarks/sketch_accuracy.py --sketches ../shared/data/sketches/uji_digits.json
+    python benchmarks/sketch_accuracy.py --sketches ... --model other.keras   # compare models
+
+Every digit is drawn onto an 800x800 canvas in each background mode (light composite,
+dark composite, transparent stroke layer) with a seeded random size, position and brush
+width, then read through the app's own preprocessing and model.
+"""
+
+import argparse
+import json
+import logging
+import sys
+from pathlib import Path
+
+import numpy as np
+from PIL import Image, ImageDraw
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from model import classify_batch, load_model, to_mnist  # noqa: E402
+from model.canvas import BACKGROUNDS, draw_strokes, random_placement  # noqa: E402
+from model.inference import DEFAULT_MODEL_PATH  # noqa: E402
+
+BATCH = 200
+MODES = list(BACKGROUNDS)
+log = logging.getLogger("sketch_accuracy")
+
+
+def load_sketches(path: Path) -> list[tuple[int, list]]:
+    """(digit, strokes) pairs, in the file's sample order within each digit."""
+    raw = json.loads(path.read_text())["rawData"]
+    return [(int(digit), strokes) for digit in sorted(raw) for strokes in raw[digit]]
+
+
+def read_all(sketches: list[tuple[int, list]], model, seed: int) -> dict[str, np.ndarray]:
+    """Draw every sketch in every mode and classify it; return one row per drawing."""
+    rng = np.random.default_rng(seed)
+    jobs = [(digit, index, mode, strokes, random_placement(rng))
+            for index, (digit, strokes) in enumerate(sketches) for mode in MODES]
+    predicted = []
+    for start in range(0, len(jobs), BATCH):
+        canvases = [draw_strokes(strokes, placement, mode) for _, _, mode, strokes, placement in jobs[start:start + BATCH]]
+        predicted.extend(classify_batch(canvases, model).argmax(axis=1))
+    return {
+        "digit": np.array([job[0] for job in jobs]),
+        "index": np.array([job[1] for job in jobs]),
+        "mode": np.array([job[2] for job in jobs]),
+        "predicted": np.array(predicted),
+        "jobs": jobs,
+    }
+
+
+def report(results: dict[str, np.ndarray], sample_count: int) -> None:
+    digit, predicted, mode = results["digit"], results["predicted"], results["mode"]
+    correct = digit == predicted
+    log.info("Overall: %.2f%% of %d drawings (%d wrong)", 100 * correct.mean(), len(correct), (~correct).sum())
+    log.info("Per digit: %s", "  ".join(f"{d}: {100 * correct[digit == d].mean():.1f}%" for d in range(10)))
+    log.info("Per mode:  %s", "  ".join(f"{m}: {100 * correct[mode == m].mean():.2f}%" for m in MODES))
+    # The file has no writer ids; splitting each digit's samples by order is the closest check
+    # that a change helps drawings it was not tuned on.
+    first_half = results["index"] % (sample_count // 10) < sample_count // 20
+    log.info("By sample order: first half %.2f%%, second half %.2f%%",
+             100 * correct[first_half].mean(), 100 * correct[~first_half].mean())
+    confusion = np.zeros((10, 10), int)
+    np.add.at(confusion, (digit, predicted), 1)
+    log.info("Confusion matrix (rows: drawn digit, columns: read as):\n     %s\n%s",
+             " ".join(f"{d:>4}" for d in range(10)),
+             "\n".join(f"{d:>4} " + " ".join(f"{n:>4}" for n in row) for d, row in enumerate(confusion)))
+
+
+def save_failures(results: dict[str, np.ndarray], path: Path, columns: int = 12, cell: int = 112) -> None:
+    """A PNG grid of every misread drawing as the network saw it, captioned drawn -> read (mode)."""
+    wrong = np.flatnonzero(results["digit"] != results["predicted"])
+    rows = max(1, -(-len(wrong) // columns))
+    grid = Image.new("L", (columns * cell, rows * (cell + 14)), 255)
+    pen = ImageDraw.Draw(grid)
+    for slot, row in enumerate(wrong):
+        _, _, mode, strokes, placement = results["jobs"][row]
+        seen = to_mnist(draw_strokes(strokes, placement, mode))
+        tile = Image.fromarray((255 - seen * 255).astype(np.uint8)).resize((cell, cell), Image.Resampling.NEAREST)
+        x, y = slot % columns * cell, slot // columns * (cell + 14)
+        grid.paste(tile, (x, y))
+        pen.text((x + 2, y + cell), f"{results['digit'][row]}->{results['predicted'][row]} {mode[:5]}", fill=0)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    grid.save(path)
+    log.info("Wrote %d failures to %s", len(wrong), path)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--sketches", type=Path, required=True, help="uji_digits.json (see its README)")
+    parser.add_argument("--model", type=Path, default=DEFAULT_MODEL_PATH, help="a saved .keras model")
+    parser.add_argument("--seed", type=int, default=0, help="seed for sizes, positions and brushes")
+    parser.add_argument("--failures", type=Path, default=Path("benchmarks/out/sketch_failures.png"),
+                        help="where to write the grid of misread drawings")
+    args = parser.parse_args()
+    logging.basicConfig(level=logging.INFO, format="%(message)s")
+    if not args.sketches.is_file():
+        log.error("error: no sketches file at %s", args.sketches)
+        return 2
+    sketches = load_sketches(args.sketches)
+    log.info("Model: %s", args.model)
+    results = read_all(sketches, load_model(args.model), args.seed)
+    report(results, len(sketches))
+    save_failures(results, args.failures)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,66 @@
+"""Where the trained network and its records live, and how they are written safely."""
+
+import json
+import os
+import re
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import keras
+
+ARTIFACT_DIR = Path(__file__).resolve().parent
+MODEL_FILE = "mnist_cnn.keras"
+HISTORY_FILE = "history.json"
+METRICS_FILE = "metrics.json"
+REBUILD_COMMAND = "python train.py --data PATH/TO/mnist.npz"
+
+
+def write_json_atomically(path: Path, payload: dict) -> None:
+    text = _NUMBER_LIST.sub(_one_line, json.dumps(payload, indent=2)) + "\n"
+    with _replacing(path) as temporary:
+        temporary.write_text(text)
+
+
+def save_model_atomically(model: keras.Model, path: Path) -> None:
+    """Save without optimizer state, so the file holds only what inference needs."""
+    # A new Sequential over the same layers carries the weights but not the compiled optimizer.
+    inference_model = keras.Sequential([keras.Input(shape=model.input_shape[1:]), *model.layers], name=model.name)
+    with _replacing(path) as temporary:
+        inference_model.save(temporary)
+
+
+def _one_line(match: re.Match) -> str:
+    return "[" + " ".join(match.group(1).split()) + "]"
+
+
+# Lists of plain numbers (per-epoch curves, confusion-matrix rows) read best on one line.
+_NUMBER_LIST = re.compile(r"\[\s*([-0-9.,eE+\s]+?)\s*\]")
+
+
+def read_json(path: Path) -> dict:
+    return json.loads(Path(path).read_text())
+
+
+@contextmanager
+def _replacing(path: Path) -> Iterator[Path]:
+    """Yield a temporary path beside ``path``; once it is written, rename it over ``path``.
+
+    The rename is atomic on one filesystem, so readers see the old file or the new
+    one, never a half-written file, even if the process dies mid-write.
+    """
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    # Keras insists on the .keras suffix, so the temporary name ends like the real one.
+    handle, name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.stem}.", suffix=f".tmp{path.suffix}")
+    os.close(handle)
+    temporary = Path(name)
+    try:
+        yield temporary
+        os.chmod(temporary, 0o644)
+        with open(temporary, "rb") as file:
+            os.fsync(file.fileno())
+        os.replace(temporary, path)
+    finally:
+        temporary.unlink(missing_ok=True)

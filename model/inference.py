@@ -1,0 +1,54 @@
+"""Reading digits with the trained network: the entry point the app, tests and notebooks share."""
+
+import functools
+import zipfile
+from collections.abc import Sequence
+from pathlib import Path
+
+import keras
+import numpy as np
+
+from model.artifacts import ARTIFACT_DIR, MODEL_FILE, REBUILD_COMMAND
+from model.network import NUM_CLASSES
+from model.preprocess import SketchImage, to_mnist
+
+DEFAULT_MODEL_PATH = ARTIFACT_DIR / MODEL_FILE
+LABELS = [str(digit) for digit in range(NUM_CLASSES)]
+
+
+class ModelError(Exception):
+    """The trained model could not be loaded; the message names the file and the fix."""
+
+
+@functools.cache
+def load_model(path: str | Path = DEFAULT_MODEL_PATH) -> keras.Model:
+    """Load a saved network once per path; later calls return the same object."""
+    path = Path(path)
+    if not path.is_file():
+        raise ModelError(f"No trained model at {path}. Rebuild it with: {REBUILD_COMMAND}")
+    try:
+        return keras.saving.load_model(path, compile=False)
+    except (OSError, ValueError, KeyError, TypeError, zipfile.BadZipFile) as error:
+        raise ModelError(
+            f"{path} is not a readable Keras model ({type(error).__name__}: {error}). "
+            f"Rebuild it with: {REBUILD_COMMAND}"
+        ) from error
+
+
+def classify_batch(images: Sequence[SketchImage], model: keras.Model | None = None) -> np.ndarray:
+    """Return an (N, 10) array of class probabilities, one row per sketch.
+
+    A sketch with no ink gets the uniform distribution: no guess at all.
+    """
+    model = model or load_model()
+    inputs = np.stack([to_mnist(image) for image in images])[..., None]
+    probabilities = np.asarray(model.predict_on_batch(inputs), dtype=np.float64)
+    blank = ~inputs.any(axis=(1, 2, 3))
+    probabilities[blank] = 1.0 / NUM_CLASSES
+    return probabilities / probabilities.sum(axis=1, keepdims=True)
+
+
+def classify(image: SketchImage, model: keras.Model | None = None) -> dict[str, float]:
+    """Map "0".."9" to the probability that ``image`` shows that digit."""
+    probabilities = classify_batch([image], model)[0]
+    return dict(zip(LABELS, probabilities.tolist()))

@@ -1,0 +1,116 @@
+"""Train the documented CNN on MNIST and save it with its history and test metrics.
+
+    python train.py --data ../shared/data/mnist.npz          # the shipped model
+    python train.py --evaluate --data ../shared/data/mnist.npz   # re-score the saved one
+
+Data flows top to bottom: load -> scale -> fit -> evaluate -> save.
+"""
+
+import argparse
+import datetime
+import logging
+import platform
+import sys
+import time
+from pathlib import Path
+
+import model  # noqa: F401  (quietens TensorFlow before it loads)
+import keras
+import numpy as np
+import tensorflow as tf
+
+from model.artifacts import (
+    ARTIFACT_DIR, HISTORY_FILE, METRICS_FILE, MODEL_FILE, read_json, save_model_atomically, write_json_atomically,
+)
+from model.data import KERAS_CACHE, DataError, load_mnist, sha256_of
+from model.inference import ModelError, load_model
+from model.network import DEFAULT_RECIPE, RECIPES, build_cnn
+from model.training import configure_threads, evaluate, fit, scale
+
+log = logging.getLogger("train")
+
+
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--data", type=Path, help="a Keras-format mnist.npz (default: Keras's download)")
+    parser.add_argument("--recipe", choices=sorted(RECIPES), default=DEFAULT_RECIPE,
+                        help=f"training recipe (default: {DEFAULT_RECIPE})")
+    parser.add_argument("--epochs", type=int, help="override the recipe's epoch count")
+    parser.add_argument("--batch-size", type=int, help="override the recipe's batch size")
+    parser.add_argument("--seed", type=int, default=1, help="random seed (default: 1)")
+    parser.add_argument("--limit", type=int, help="train on only the first N training images (for quick checks)")
+    parser.add_argument("--out", type=Path, default=ARTIFACT_DIR, help="where the artifacts go (default: model/)")
+    parser.add_argument("--evaluate", action="store_true", help="score the saved model in --out on the test set")
+    args = parser.parse_args(argv)
+    for option in ("epochs", "batch_size", "limit"):
+        if getattr(args, option) is not None and getattr(args, option) < 1:
+            parser.error(f"--{option.replace('_', '-')} must be at least 1")
+    return args
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    # Keras writes one line per epoch when stdout is not a terminal; flush each as it comes.
+    sys.stdout.reconfigure(line_buffering=True)
+    logging.basicConfig(level=logging.INFO, format="%(message)s")
+    configure_threads()
+    try:
+        (x_train, y_train), (x_test, y_test) = load_mnist(args.data)
+        if args.evaluate:
+            return evaluate_saved(args.out, scale(x_test), y_test)
+    except (DataError, ModelError) as error:
+        log.error("error: %s", error)
+        return 2
+    recipe = RECIPES[args.recipe].with_overrides(epochs=args.epochs, batch_size=args.batch_size)
+    x_train, y_train = x_train[: args.limit], y_train[: args.limit]
+    log.info("Training the documented CNN, recipe %s, seed %d, on %d images", recipe, args.seed, len(x_train))
+
+    keras.utils.set_random_seed(args.seed)
+    network = build_cnn()
+    started = time.perf_counter()
+    history = fit(network, scale(x_train), y_train, recipe, verbose=1 if sys.stdout.isatty() else 2)
+    training_seconds = time.perf_counter() - started
+
+    scores = evaluate(network, scale(x_test), y_test)
+    log.info("Test loss: %.4f", scores["test_loss"])
+    log.info("Test accuracy: %.4f", scores["test_accuracy"])
+
+    save_model_atomically(network, args.out / MODEL_FILE)
+    write_json_atomically(args.out / HISTORY_FILE, {"epochs": len(history["loss"]), "recipe": recipe.as_dict(), **history})
+    write_json_atomically(args.out / METRICS_FILE, {
+        **scores,
+        "recipe": recipe.as_dict(),
+        "seed": args.seed,
+        "training_images": len(x_train),
+        "training_seconds": round(training_seconds, 1),
+        "versions": library_versions(),
+        "data_sha256": sha256_of(args.data or KERAS_CACHE),
+        "date": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
+    })
+    log.info("Saved %s, %s and %s in %s", MODEL_FILE, HISTORY_FILE, METRICS_FILE, args.out)
+    return 0
+
+
+def evaluate_saved(out: Path, x_test: np.ndarray, y_test: np.ndarray) -> int:
+    scores = evaluate(load_model(out / MODEL_FILE), x_test, y_test)
+    log.info("Test loss: %.4f", scores["test_loss"])
+    log.info("Test accuracy: %.4f", scores["test_accuracy"])
+    recorded = read_json(out / METRICS_FILE)["test_accuracy"] if (out / METRICS_FILE).is_file() else None
+    if recorded is None:
+        log.warning("No %s to compare with.", METRICS_FILE)
+        return 0
+    if recorded != scores["test_accuracy"]:
+        log.error("error: %s records test accuracy %.4f, but the saved model scores %.4f.",
+                  METRICS_FILE, recorded, scores["test_accuracy"])
+        return 1
+    log.info("Matches %s.", METRICS_FILE)
+    return 0
+
+
+def library_versions() -> dict[str, str]:
+    return {"python": platform.python_version(), "tensorflow": tf.__version__,
+            "keras": keras.__version__, "numpy": np.__version__}
+
+
+if __name__ == "__main__":
+    sys.exit(main())
