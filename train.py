@@ -66,9 +66,13 @@ def main(argv: list[str] | None = None) -> int:
     log.info("Training the documented CNN, recipe %s, seed %d, on %d images", recipe, args.seed, len(x_train))
 
     keras.utils.set_random_seed(args.seed)
-    network = build_cnn()
+    network = build_cnn(recipe.learning_rate_for(len(x_train)))
     started = time.perf_counter()
-    history = fit(network, scale(x_train), y_train, recipe, verbose=1 if sys.stdout.isatty() else 2)
+    try:
+        history = fit(network, scale(x_train), y_train, recipe, verbose=1 if sys.stdout.isatty() else 2)
+    except KeyboardInterrupt:
+        log.error("Interrupted; nothing in %s was changed.", args.out)
+        return 130
     training_seconds = time.perf_counter() - started
 
     scores = evaluate(network, scale(x_test), y_test)

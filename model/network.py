@@ -1,5 +1,6 @@
 """The documented CNN and the training recipes that fit it."""
 
+import math
 from dataclasses import asdict, dataclass, replace
 
 import keras
@@ -18,10 +19,23 @@ class Recipe:
     batch_size: int = 250
     validation_split: float = 0.2
     optimizer: str = "adam"
+    learning_rate: float = 0.001
+    # "constant", as the tutorial trains, or "cosine": decay to near zero by the last epoch.
+    schedule: str = "constant"
     augment: bool = False
 
     def as_dict(self) -> dict:
         return asdict(self)
+
+    def fitted_count(self, images: int) -> int:
+        """How many of ``images`` are fitted; Keras holds out the rest, from the end, for validation."""
+        return int(math.ceil(images * (1 - self.validation_split)))
+
+    def learning_rate_for(self, images: int) -> float | keras.optimizers.schedules.LearningRateSchedule:
+        if self.schedule == "cosine":
+            steps_per_epoch = math.ceil(self.fitted_count(images) / self.batch_size)
+            return keras.optimizers.schedules.CosineDecay(self.learning_rate, self.epochs * steps_per_epoch)
+        return self.learning_rate
 
     def with_overrides(self, **overrides: int | None) -> "Recipe":
         """This recipe with the given fields changed; fields given as None keep their value."""
@@ -31,12 +45,18 @@ class Recipe:
 RECIPES = {
     # The tutorial this project grew out of, exactly.
     "tutorial": Recipe(name="tutorial", epochs=25),
+    # Same network, batch and optimizer; distorted digits (see model/augment.py), more
+    # epochs to learn from them, and a decaying learning rate to settle at the end.
+    "sketch": Recipe(name="sketch", epochs=30, schedule="cosine", augment=True),
 }
 DEFAULT_RECIPE = "tutorial"
 
 
-def build_cnn() -> keras.Model:
-    """Return the documented CNN, compiled as the tutorial compiles it (431,242 parameters)."""
+def build_cnn(learning_rate: float | keras.optimizers.schedules.LearningRateSchedule = 0.001) -> keras.Model:
+    """Return the documented CNN (431,242 parameters), compiled as the tutorial compiles it.
+
+    The default learning rate is Adam's own default, which the tutorial uses.
+    """
     model = keras.Sequential(
         [
             keras.Input(shape=IMAGE_SHAPE),
@@ -52,5 +72,6 @@ def build_cnn() -> keras.Model:
         ],
         name="mnist_cnn",
     )
-    model.compile(loss="categorical_crossentropy", optimizer="adam", metrics=["accuracy"])
+    model.compile(loss="categorical_crossentropy", optimizer=keras.optimizers.Adam(learning_rate),
+                  metrics=["accuracy"])
     return model

@@ -6,6 +6,7 @@ import keras
 import numpy as np
 import tensorflow as tf
 
+from model.augment import augment_batch
 from model.network import NUM_CLASSES, Recipe
 
 EVALUATION_BATCH = 1000
@@ -18,14 +19,22 @@ def scale(images: np.ndarray) -> np.ndarray:
 
 def fit(model: keras.Model, x: np.ndarray, y: np.ndarray, recipe: Recipe, verbose: int) -> dict[str, list[float]]:
     """Train ``model`` on scaled images ``x`` and integer labels ``y``; return Keras's history."""
-    history = model.fit(
-        x,
-        keras.utils.to_categorical(y, NUM_CLASSES),
-        batch_size=recipe.batch_size,
-        epochs=recipe.epochs,
-        validation_split=recipe.validation_split,
-        verbose=verbose,
+    labels = keras.utils.to_categorical(y, NUM_CLASSES)
+    if not recipe.augment:
+        # The tutorial's call, exactly.
+        history = model.fit(x, labels, batch_size=recipe.batch_size, epochs=recipe.epochs,
+                            validation_split=recipe.validation_split, verbose=verbose)
+        return history.history
+    split = recipe.fitted_count(len(x))
+    batches = (
+        tf.data.Dataset.from_tensor_slices((x[:split], labels[:split]))
+        .shuffle(split, reshuffle_each_iteration=True)
+        .batch(recipe.batch_size)
+        .map(lambda images, targets: (augment_batch(images), targets), num_parallel_calls=tf.data.AUTOTUNE)
+        .prefetch(tf.data.AUTOTUNE)
     )
+    history = model.fit(batches, validation_data=(x[split:], labels[split:]), batch_size=recipe.batch_size,
+                        epochs=recipe.epochs, shuffle=False, verbose=verbose)
     return history.history
 
 

@@ -1,0 +1,44 @@
+"""The network is exactly the documented CNN."""
+
+import keras
+import pytest
+
+from model import build_cnn
+
+DOCUMENTED_LAYERS = [
+    ("Conv2D", {"filters": 32, "kernel_size": (3, 3), "activation": "relu"}),
+    ("MaxPooling2D", {"pool_size": (2, 2)}),
+    ("Dropout", {"rate": 0.25}),
+    ("Conv2D", {"filters": 64, "kernel_size": (3, 3), "activation": "relu"}),
+    ("MaxPooling2D", {"pool_size": (2, 2)}),
+    ("Dropout", {"rate": 0.25}),
+    ("Flatten", {}),
+    ("Dense", {"units": 256, "activation": "relu"}),
+    ("Dense", {"units": 10, "activation": "softmax"}),
+]
+
+
+def test_layers_match_the_documented_cnn_one_by_one():
+    model = build_cnn()
+    assert model.input_shape == (None, 28, 28, 1)
+    assert len(model.layers) == len(DOCUMENTED_LAYERS)
+    for layer, (kind, settings) in zip(model.layers, DOCUMENTED_LAYERS):
+        assert type(layer).__name__ == kind
+        config = layer.get_config()
+        for key, expected in settings.items():
+            actual = tuple(config[key]) if isinstance(expected, tuple) else config[key]
+            assert actual == expected, f"{layer.name}.{key}"
+
+
+def test_parameter_count_and_output():
+    model = build_cnn()
+    assert model.count_params() == 431_242
+    assert model.output_shape == (None, 10)
+
+
+def test_compiled_as_the_tutorial_compiles_it():
+    model = build_cnn()
+    assert isinstance(model.optimizer, keras.optimizers.Adam)
+    assert float(model.optimizer.learning_rate) == pytest.approx(0.001)  # float32
+    assert model.loss == "categorical_crossentropy"
+    assert "accuracy" in model.get_compile_config()["metrics"]
