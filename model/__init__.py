@@ -6,7 +6,7 @@ import os
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 from model.data import DataError, load_mnist  # noqa: E402
-from model.inference import ModelError, classify, classify_batch, load_model  # noqa: E402
+from model.inference import ModelError, classify, classify_batch, classify_seen, load_model  # noqa: E402
 from model.network import RECIPES, build_cnn  # noqa: E402
 from model.preprocess import to_mnist  # noqa: E402
 
@@ -17,6 +17,7 @@ __all__ = [
     "build_cnn",
     "classify",
     "classify_batch",
+    "classify_seen",
     "load_mnist",
     "load_model",
     "to_mnist",

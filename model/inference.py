@@ -36,19 +36,26 @@ def load_model(path: str | Path = DEFAULT_MODEL_PATH) -> keras.Model:
 
 
 def classify_batch(images: Sequence[SketchImage], model: keras.Model | None = None) -> np.ndarray:
-    """Return an (N, 10) array of class probabilities, one row per sketch.
-
-    A sketch with no ink gets the uniform distribution: no guess at all.
-    """
-    model = model or load_model()
-    inputs = np.stack([to_mnist(image) for image in images])[..., None]
-    probabilities = np.asarray(model.predict_on_batch(inputs), dtype=np.float64)
-    blank = ~inputs.any(axis=(1, 2, 3))
-    probabilities[blank] = 1.0 / NUM_CLASSES
-    return probabilities / probabilities.sum(axis=1, keepdims=True)
+    """Return an (N, 10) array of class probabilities, one row per sketch."""
+    return predict_seen(np.stack([to_mnist(image) for image in images]), model)
 
 
 def classify(image: SketchImage, model: keras.Model | None = None) -> dict[str, float]:
     """Map "0".."9" to the probability that ``image`` shows that digit."""
-    probabilities = classify_batch([image], model)[0]
-    return dict(zip(LABELS, probabilities.tolist()))
+    return classify_seen(to_mnist(image), model)
+
+
+def classify_seen(seen: np.ndarray, model: keras.Model | None = None) -> dict[str, float]:
+    """``classify`` for an image already preprocessed by ``to_mnist``, for callers that show it too."""
+    return dict(zip(LABELS, predict_seen(seen[None], model)[0].tolist()))
+
+
+def predict_seen(seen: np.ndarray, model: keras.Model | None = None) -> np.ndarray:
+    """(N, 28, 28) images from ``to_mnist`` -> (N, 10) class probabilities.
+
+    An image with no ink gets the uniform distribution: no guess at all.
+    """
+    model = model or load_model()
+    probabilities = np.asarray(model.predict_on_batch(seen[..., None]), dtype=np.float64)
+    probabilities[~seen.any(axis=(1, 2))] = 1.0 / NUM_CLASSES
+    return probabilities / probabilities.sum(axis=1, keepdims=True)

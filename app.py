@@ -1,0 +1,311 @@
+"""MNIST Sketchpad: draw a digit in the browser and watch a CNN read it as you draw.
+
+    python app.py        # serves on http://127.0.0.1:7860 (GRADIO_SERVER_NAME/PORT override)
+
+This module is only the user interface and its wiring; reading digits lives in
+``model`` (``classify_seen``, ``to_mnist``). The event handlers are small functions of
+their inputs, so tests call them directly as well as through the running app.
+"""
+
+import logging
+import os
+from pathlib import Path
+from typing import Any
+
+import model  # noqa: F401  (quietens TensorFlow before it loads)
+import gradio as gr
+import numpy as np
+import pandas as pd
+
+from model import ModelError, classify_seen, load_model, to_mnist
+from model.artifacts import ARTIFACT_DIR, HISTORY_FILE, METRICS_FILE, MODEL_FILE, REBUILD_COMMAND, read_json
+
+log = logging.getLogger("app")
+
+# --- Constants, in one place -------------------------------------------------------------
+
+MODEL_PATH = ARTIFACT_DIR / MODEL_FILE
+HISTORY_PATH = ARTIFACT_DIR / HISTORY_FILE
+METRICS_PATH = ARTIFACT_DIR / METRICS_FILE
+ASSETS = Path(__file__).resolve().parent / "assets"
+
+TITLE = "MNIST Sketchpad"
+TAGLINE = (
+    "Draw a digit from 0 to 9 with your mouse or finger. A convolutional neural network "
+    "trained on the MNIST handwriting set reads it after every stroke."
+)
+EMPTY_PROMPT = "Draw a digit"
+
+CANVAS_SIDE = 800
+# Brush.default_size is a radius: 18 px draws a 36 px round stroke, 4.5% of the canvas,
+# about as thick relative to a canvas-filling digit as MNIST's own pen strokes.
+BRUSH_RADIUS = 18
+# Gradio 6.31 draws on a white sheet in both themes; a mid-luminance blue reads well on it
+# and, unlike black, still shows (about 3.5:1) should a theme paint the sheet dark grey.
+INK_COLOUR = "#3b82f6"
+SKETCHPAD_HEIGHT = 620
+TOP_CLASSES = 3
+PREVIEW_SIDE = 280  # the 28x28 input shown 10x, each network pixel a crisp 10x10 block
+
+# Two CPU cores: two classifications at a time keep both busy without thrashing, and a
+# bounded queue turns a flood of strokes into quick "queue full" replies, not a backlog.
+CONCURRENCY = 2
+QUEUE_SIZE = 64
+# Sketches arrive as 800x800 PNG layers, tens of kilobytes each; nothing legitimate is near this.
+MAX_UPLOAD = "4mb"
+CURVE_COLUMNS = ["epoch", "value", "series"]  # long format: one row per epoch and series
+# json.JSONDecodeError is a ValueError; records from another version may lack keys or differ in type.
+RECORD_ERRORS = (OSError, ValueError, KeyError, TypeError)
+DEFAULT_HOST = "127.0.0.1"
+DEFAULT_PORT = 7860
+
+# Zinc neutrals: in the dark theme the Sketchpad paints its surround #27272a, zinc-800, the
+# colour this theme gives every block, so the canvas sits in the page like the other panels.
+THEME = gr.themes.Soft(primary_hue="blue", neutral_hue="zinc")
+CSS_PATH = ASSETS / "style.css"
+# Gradio 6's Sketchpad opens on its image tool with "select the draw tool to start", and
+# has no option to open on the brush; this script selects the brush whenever that happens.
+JS_PATH = ASSETS / "select_brush.js"
+
+EditorValue = dict[str, Any]  # Gradio's sketch value: {"background", "layers", "composite"}
+LabelValue = dict[str, float] | str
+
+
+# --- Event handlers -------------------------------------------------------------------------
+
+
+def sketch_image(sketch: EditorValue | None) -> np.ndarray | None:
+    """The image to read from a sketch: its stroke layer when it has one, else the composite.
+
+    The stroke layer is transparent with opaque ink, so the ink is its alpha whatever the
+    theme or ink colour; the composite is the ink on the sheet's colour, which a theme may set.
+    """
+    if not sketch:
+        return None
+    layers = [layer for layer in sketch.get("layers") or [] if layer is not None]
+    if layers:
+        return layers[0]
+    return sketch.get("composite")
+
+
+def preview(seen: np.ndarray) -> np.ndarray:
+    """Enlarge the network's 28x28 input with square pixels, white ink on black as in MNIST."""
+    scale = PREVIEW_SIDE // seen.shape[0]
+    pixels = np.round(seen * 255).astype(np.uint8)
+    return np.kron(pixels, np.ones((scale, scale), np.uint8))
+
+
+def classify_sketch(sketch: EditorValue | None, model_path: Path = MODEL_PATH) -> LabelValue:
+    """Label confidences for a sketch, or the calm prompt when nothing is drawn."""
+    return read_sketch(sketch, model_path)[0]
+
+
+def read_sketch(sketch: EditorValue | None, model_path: Path = MODEL_PATH) -> tuple[LabelValue, np.ndarray | None]:
+    """What the UI shows for a sketch: the top classes and the 28x28 image the network saw.
+
+    A blank canvas gives the prompt and no preview, not the network's guess at nothing.
+    A missing model raises gr.Error, and an unreadable image shows a warning; neither
+    shows a traceback.
+    """
+    image = sketch_image(sketch)
+    if image is None:
+        return blank_state()
+    try:
+        seen = to_mnist(image)
+        if not seen.any():
+            return blank_state()
+        network = load_model(model_path)
+        return classify_seen(seen, network), preview(seen)
+    except ModelError as error:
+        log.error("%s", error)  # once, without the traceback Gradio would print: it explains nothing more
+        raise gr.Error(str(error), print_exception=False) from None
+    except ValueError as error:
+        gr.Warning(f"That image could not be read: {error}")
+        return blank_state()
+
+
+def blank_state() -> tuple[str, None]:
+    return EMPTY_PROMPT, None
+
+
+def clear() -> tuple[None, str, None]:
+    """Empty the sketchpad, the prediction and the preview."""
+    return (None, *blank_state())
+
+
+def model_problem(model_path: Path = MODEL_PATH) -> str | None:
+    """Why the model cannot be used (naming the file and the rebuild command), or None if it can."""
+    try:
+        load_model(model_path)
+    except ModelError as error:
+        return str(error)
+    return None
+
+
+def model_banner(model_path: Path = MODEL_PATH) -> dict:
+    """A visible warning above the app when the model is missing or broken, hidden otherwise."""
+    problem = model_problem(model_path)
+    if problem is None:
+        return gr.update(value="", visible=False)
+    return gr.update(value=f"### ⚠️ The digit reader is not available\n\n{problem}", visible=True)
+
+
+def training_curves(history_path: Path = HISTORY_PATH) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Loss and accuracy per epoch, training against validation, in long format for LinePlot.
+
+    Raises OSError or ValueError (json and shape problems) when the history is unusable.
+    """
+    history = read_json(history_path)
+    frames = []
+    for metric in ("loss", "accuracy"):
+        rows = []
+        for series, key in (("training", metric), ("validation", f"val_{metric}")):
+            values = history[key]
+            if not isinstance(values, list) or len(values) != history["epochs"]:
+                raise ValueError(f"{key} should list one value for each of the {history['epochs']} epochs")
+            rows += [{"epoch": epoch, "value": float(value), "series": series}
+                     for epoch, value in enumerate(values, start=1)]
+        frames.append(pd.DataFrame(rows, columns=CURVE_COLUMNS))
+    return frames[0], frames[1]
+
+
+def training_summary(metrics_path: Path = METRICS_PATH) -> str:
+    """A few lines on how the model was trained and how well it does, from metrics.json."""
+    metrics = read_json(metrics_path)
+    recipe = metrics["recipe"]
+    date = str(metrics.get("date", "unknown date"))[:10]
+    return (
+        f"**{metrics['test_accuracy']:.2%} test accuracy** on the 10,000 MNIST test digits it never "
+        f"saw in training.\n\n"
+        f"Recipe *{recipe['name']}*: {recipe['epochs']} epochs, batch size {recipe['batch_size']}, "
+        f"{recipe['optimizer']} optimizer, {recipe['validation_split']:.0%} of the training digits held "
+        f"out for validation. Trained on {date}."
+    )
+
+
+def training_view(history_path: Path = HISTORY_PATH,
+                  metrics_path: Path = METRICS_PATH) -> tuple[str, pd.DataFrame, pd.DataFrame]:
+    """The curves tab: summary and both plots, with a clear message for records that are unusable."""
+    empty = pd.DataFrame(columns=CURVE_COLUMNS)
+    loss = accuracy = empty
+    notes = []
+    try:
+        loss, accuracy = training_curves(history_path)
+    except RECORD_ERRORS as error:
+        notes.append(records_problem(error, history_path))
+    try:
+        notes.insert(0, training_summary(metrics_path))
+    except RECORD_ERRORS as error:
+        notes.append(records_problem(error, metrics_path))
+    return "\n\n".join(notes), loss, accuracy
+
+
+def records_problem(error: Exception, path: Path) -> str:
+    log.warning("Training records unavailable: %s: %s", path, error)
+    if isinstance(error, FileNotFoundError):
+        what = "is missing"
+    else:
+        what = f"could not be read ({type(error).__name__}: {error})"
+    return f"⚠️ `{path}` {what}. Train the model to write it: `{REBUILD_COMMAND}`"
+
+
+# --- Layout and wiring ----------------------------------------------------------------------
+
+
+def build() -> gr.Blocks:
+    with gr.Blocks(title=TITLE) as demo:
+        gr.Markdown(f"# ✏️ {TITLE}\n{TAGLINE}", elem_id="intro")
+        banner = gr.Markdown(visible=False, elem_id="model-banner")
+        with gr.Tabs():
+            with gr.Tab("Draw", id="draw"):
+                with gr.Row(equal_height=False):
+                    with gr.Column(scale=3, min_width=360):
+                        sketchpad = gr.Sketchpad(
+                            elem_id="sketchpad",
+                            label="Your digit",
+                            type="numpy",
+                            image_mode="RGBA",
+                            canvas_size=(CANVAS_SIDE, CANVAS_SIDE),
+                            height=SKETCHPAD_HEIGHT,
+                            brush=gr.Brush(default_size=BRUSH_RADIUS, colors=[INK_COLOUR], color_mode="fixed"),
+                            layers=False,
+                            transforms=(),
+                            format="png",  # lossless, so the stroke layer's alpha arrives intact
+                        )
+                    with gr.Column(scale=2, min_width=280):
+                        prediction = gr.Label(
+                            value=EMPTY_PROMPT,
+                            num_top_classes=TOP_CLASSES,
+                            label="The network reads",
+                            elem_id="prediction",
+                        )
+                        seen = gr.Image(
+                            label="What the network sees (28 × 28 pixels)",
+                            type="numpy",
+                            image_mode="L",
+                            format="png",
+                            interactive=False,
+                            height=PREVIEW_SIDE + 40,
+                            buttons=[],
+                            elem_id="preview",
+                        )
+                        clear_button = gr.Button("Clear the canvas", variant="primary", size="lg", elem_id="clear")
+            with gr.Tab("Training curves", id="curves"):
+                summary = gr.Markdown(elem_id="training-summary")
+                with gr.Row():
+                    plot_options = dict(x="epoch", y="value", color="series", color_title="", height=320,
+                                        color_map={"training": "#3b82f6", "validation": "#f97316"})
+                    loss_plot = gr.LinePlot(title="Loss per epoch", y_title="loss", elem_id="loss-plot",
+                                            **plot_options)
+                    accuracy_plot = gr.LinePlot(title="Accuracy per epoch", y_title="accuracy",
+                                                elem_id="accuracy-plot", **plot_options)
+
+        # One classification per stroke; "always_last" drops strokes superseded while one runs.
+        sketchpad.change(read_sketch, sketchpad, [prediction, seen], show_progress="hidden",
+                         trigger_mode="always_last", api_visibility="private")
+        sketchpad.clear(blank_state, None, [prediction, seen], show_progress="hidden", api_visibility="private")
+        clear_button.click(clear, None, [sketchpad, prediction, seen], show_progress="hidden",
+                           api_visibility="private")
+        # API-only endpoint (no UI trigger) for gradio_client users and tests.
+        gr.on(triggers=[], fn=classify_sketch, inputs=sketchpad, outputs=prediction, api_name="classify",
+              api_description="Read a sketch (a Sketchpad value) and return the top three digits.")
+        # Read on each page load, so a retrained model's records show without a restart.
+        demo.load(model_banner, None, banner, api_visibility="private")
+        demo.load(training_view, None, [summary, loss_plot, accuracy_plot], api_visibility="private")
+    demo.queue(max_size=QUEUE_SIZE, default_concurrency_limit=CONCURRENCY)
+    return demo
+
+
+def launch_options(**overrides: Any) -> dict[str, Any]:
+    """What launch() needs besides the Blocks: in Gradio 6 the theme, CSS and JS go here."""
+    options = dict(
+        server_name=os.environ.get("GRADIO_SERVER_NAME", DEFAULT_HOST),
+        server_port=int(os.environ.get("GRADIO_SERVER_PORT", DEFAULT_PORT)),
+        share=False,
+        max_file_size=MAX_UPLOAD,
+        theme=THEME,
+        css_paths=[CSS_PATH],
+        js=JS_PATH.read_text(),
+    )
+    return options | overrides
+
+
+demo = build()
+
+
+def main() -> None:
+    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+    # Gradio's HTTP client logs every request it makes to itself at INFO.
+    logging.getLogger("httpx").setLevel(logging.WARNING)
+    # Loading now, not on the first stroke, makes the first reading quick and reports a broken
+    # model at start-up; the app still serves, with the banner explaining what to do.
+    problem = model_problem()
+    if problem:
+        log.error("The digit reader is not available: %s", problem)
+    else:
+        log.info("Model loaded from %s", MODEL_PATH)
+    demo.launch(**launch_options())
+
+
+if __name__ == "__main__":
+    main()

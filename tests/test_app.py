@@ -1,0 +1,213 @@
+"""The app through its public API (gradio_client against the running server) and its handlers."""
+
+import json
+from pathlib import Path
+
+import gradio as gr
+import numpy as np
+import pytest
+from gradio_client import Client, handle_file
+from PIL import Image
+
+import app
+from model import to_mnist
+from model.artifacts import REBUILD_COMMAND, read_json
+from model.canvas import Placement, draw_strokes
+
+# Hand-written pen paths (any units, y down), drawn the way a person draws each digit.
+ELLIPSE = np.linspace(0, 2 * np.pi, 41)
+STROKES = {
+    "1": [[(0, 0), (0, 10)]],
+    "7": [[(0, 0), (6, 0), (2.5, 10)]],
+    "0": [list(zip(3 * np.cos(ELLIPSE), 5 * np.sin(ELLIPSE)))],
+}
+# Most of the canvas tall, with the app's own brush: 36 px on 800.
+PLACEMENT = Placement(height=0.6, brush=2 * app.BRUSH_RADIUS / app.CANVAS_SIDE, x=0.5, y=0.5)
+
+
+def canvas(digit: str, mode: str) -> np.ndarray:
+    return draw_strokes(STROKES[digit], PLACEMENT, mode)
+
+
+def sketch(layer: np.ndarray | None = None, composite: np.ndarray | None = None) -> dict:
+    """An EditorValue as the Sketchpad hands it to a handler."""
+    return {"background": None, "layers": [] if layer is None else [layer], "composite": composite}
+
+
+def saved(image: np.ndarray, folder: Path, name: str) -> dict:
+    path = folder / f"{name}.png"
+    Image.fromarray(image).save(path)
+    return handle_file(str(path))
+
+
+@pytest.fixture(scope="module")
+def client(app_url: str) -> Client:
+    return Client(app_url, verbose=False)
+
+
+# --- Through the running app ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("digit", sorted(STROKES))
+@pytest.mark.parametrize("mode", ["light", "dark", "transparent"])
+def test_classify_endpoint_reads_a_drawn_digit(client: Client, tmp_path: Path, digit: str, mode: str) -> None:
+    image = saved(canvas(digit, mode), tmp_path, mode)
+    # The stroke layer is transparent; the composite is what the light and dark themes show.
+    value = ({"background": None, "layers": [image], "composite": None} if mode == "transparent"
+             else {"background": None, "layers": [], "composite": image})
+
+    result = client.predict(value, api_name="/classify")
+
+    assert result["label"] == digit
+    assert len(result["confidences"]) == app.TOP_CLASSES
+    assert result["confidences"][0]["confidence"] > 0.5
+
+
+def test_classify_endpoint_reads_a_full_sketchpad_value(client: Client, tmp_path: Path) -> None:
+    """What the browser sends: a transparent stroke layer plus a composite on the dark theme's grey."""
+    value = {
+        "background": saved(np.zeros((app.CANVAS_SIDE, app.CANVAS_SIDE, 4), np.uint8), tmp_path, "background"),
+        "layers": [saved(canvas("7", "transparent"), tmp_path, "layer")],
+        "composite": saved(canvas("7", "dark"), tmp_path, "composite"),
+    }
+    assert client.predict(value, api_name="/classify")["label"] == "7"
+
+
+def test_classify_endpoint_gives_the_prompt_for_a_blank_canvas(client: Client, tmp_path: Path) -> None:
+    blank = saved(np.zeros((app.CANVAS_SIDE, app.CANVAS_SIDE, 4), np.uint8), tmp_path, "blank")
+    for value in ({"background": None, "layers": [blank], "composite": None},
+                  {"background": None, "layers": [], "composite": None}):
+        result = client.predict(value, api_name="/classify")
+        assert result["label"] == app.EMPTY_PROMPT
+        assert not result.get("confidences")
+
+
+def test_classify_endpoint_survives_an_oversized_image(client: Client, tmp_path: Path) -> None:
+    huge = np.zeros((8, 9000, 4), np.uint8)
+    huge[:, 100:200, 3] = 255
+    value = {"background": None, "layers": [saved(huge, tmp_path, "huge")], "composite": None}
+    result = client.predict(value, api_name="/classify")
+    assert result["label"] == app.EMPTY_PROMPT
+
+
+def test_only_classify_is_offered_to_api_users(client: Client) -> None:
+    assert list(client.view_api(return_format="dict", print_info=False)["named_endpoints"]) == ["/classify"]
+
+
+# --- Handlers -----------------------------------------------------------------------------------
+
+
+def test_blank_and_cleared_states_are_calm() -> None:
+    blank = np.zeros((app.CANVAS_SIDE, app.CANVAS_SIDE, 4), np.uint8)
+    white = np.full((app.CANVAS_SIDE, app.CANVAS_SIDE, 4), 255, np.uint8)
+    for value in (None, sketch(), sketch(layer=blank), sketch(composite=white)):
+        assert app.read_sketch(value) == (app.EMPTY_PROMPT, None)
+    assert app.clear() == (None, app.EMPTY_PROMPT, None)
+    assert app.blank_state() == (app.EMPTY_PROMPT, None)
+
+
+def test_stroke_layer_wins_over_the_composite() -> None:
+    confidences, _ = app.read_sketch(sketch(layer=canvas("1", "transparent"), composite=canvas("7", "dark")))
+    assert max(confidences, key=confidences.get) == "1"
+    assert sum(confidences.values()) == pytest.approx(1)
+
+
+def test_preview_is_the_network_input_with_crisp_pixels() -> None:
+    image = canvas("7", "transparent")
+    _, preview = app.read_sketch(sketch(layer=image))
+    assert preview.shape == (app.PREVIEW_SIDE, app.PREVIEW_SIDE) and preview.dtype == np.uint8
+    blocks = preview.reshape(28, 10, 28, 10)
+    assert (blocks == blocks[:, :1, :, :1]).all()  # every network pixel is one flat 10x10 block
+    np.testing.assert_array_equal(blocks[:, 0, :, 0], np.round(to_mnist(image) * 255))
+
+
+def test_an_unreadable_image_warns_instead_of_failing() -> None:
+    with pytest.warns(UserWarning, match="could not be read.*largest side"):
+        assert app.read_sketch(sketch(layer=np.zeros((8, 9000, 4), np.uint8) + 255)) == (app.EMPTY_PROMPT, None)
+
+
+@pytest.mark.parametrize("contents", [None, b"this is not a Keras model"], ids=["missing", "corrupt"])
+def test_a_broken_model_is_explained_not_traced(tmp_path: Path, contents: bytes | None) -> None:
+    model_path = tmp_path / "mnist_cnn.keras"
+    if contents is not None:
+        model_path.write_bytes(contents)
+
+    with pytest.raises(gr.Error) as raised:
+        app.read_sketch(sketch(layer=canvas("1", "transparent")), model_path)
+    assert str(model_path) in raised.value.message and REBUILD_COMMAND in raised.value.message
+    assert "Traceback" not in raised.value.message
+
+    banner = app.model_banner(model_path)
+    assert banner["visible"] is True
+    assert str(model_path) in banner["value"] and REBUILD_COMMAND in banner["value"]
+    # A blank canvas needs no model, so it still gets the calm prompt.
+    assert app.read_sketch(sketch(), model_path) == (app.EMPTY_PROMPT, None)
+
+
+def test_the_shipped_model_needs_no_banner() -> None:
+    assert app.model_problem() is None
+    assert app.model_banner()["visible"] is False
+
+
+# --- Training curves ------------------------------------------------------------------------------
+
+
+def write_history(path: Path, epochs: int) -> None:
+    curve = [round(1 / (epoch + 1), 3) for epoch in range(epochs)]
+    path.write_text(json.dumps({"epochs": epochs, "recipe": {"name": "tutorial"}, "loss": curve,
+                                "accuracy": curve, "val_loss": curve, "val_accuracy": curve}))
+
+
+def test_curves_have_one_row_per_epoch_and_series() -> None:
+    epochs = read_json(app.HISTORY_PATH)["epochs"]
+    summary, loss, accuracy = app.training_view()
+    for frame in (loss, accuracy):
+        assert list(frame.columns) == ["epoch", "value", "series"]
+        assert len(frame) == 2 * epochs
+        assert frame.groupby("series")["epoch"].apply(list).to_dict() == {
+            "training": list(range(1, epochs + 1)), "validation": list(range(1, epochs + 1))}
+    assert "test accuracy" in summary and f"{epochs} epochs" in summary and "batch size" in summary
+
+
+def test_curves_from_a_short_history(tmp_path: Path) -> None:
+    write_history(tmp_path / "history.json", epochs=3)
+    loss, accuracy = app.training_curves(tmp_path / "history.json")
+    assert len(loss) == len(accuracy) == 6
+    assert loss[loss.series == "validation"].value.tolist() == [1.0, 0.5, 0.333]
+
+
+def test_missing_history_gives_a_message_and_empty_plots(tmp_path: Path) -> None:
+    summary, loss, accuracy = app.training_view(tmp_path / "history.json", app.METRICS_PATH)
+    assert "history.json` is missing" in summary and REBUILD_COMMAND in summary
+    assert "test accuracy" in summary  # the metrics are still there to report
+    assert loss.empty and accuracy.empty
+
+
+@pytest.mark.parametrize("text", ["{not json", '{"epochs": 3, "loss": [1]}'], ids=["not-json", "wrong-shape"])
+def test_unreadable_records_give_a_message(tmp_path: Path, text: str) -> None:
+    (tmp_path / "history.json").write_text(text)
+    (tmp_path / "metrics.json").write_text(text)
+    summary, loss, accuracy = app.training_view(tmp_path / "history.json", tmp_path / "metrics.json")
+    assert summary.count("could not be read") == 2 and REBUILD_COMMAND in summary
+    assert loss.empty and accuracy.empty
+
+
+# --- Serving ---------------------------------------------------------------------------------------
+
+
+def test_launch_options_honour_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("GRADIO_SERVER_NAME", raising=False)
+    monkeypatch.delenv("GRADIO_SERVER_PORT", raising=False)
+    local = app.launch_options()
+    assert (local["server_name"], local["server_port"], local["share"]) == ("127.0.0.1", 7860, False)
+    assert local["max_file_size"] and local["theme"] is app.THEME and "sketchpad" in local["js"]
+
+    monkeypatch.setenv("GRADIO_SERVER_NAME", "0.0.0.0")
+    monkeypatch.setenv("GRADIO_SERVER_PORT", "7861")
+    spaces = app.launch_options()
+    assert (spaces["server_name"], spaces["server_port"]) == ("0.0.0.0", 7861)
+
+
+def test_the_queue_is_bounded() -> None:
+    assert app.demo._queue.max_size == app.QUEUE_SIZE
+    assert app.demo._queue.default_concurrency_limit == app.CONCURRENCY

@@ -1,0 +1,134 @@
+"""A person's view: Debian's chromium draws on the real app with the mouse, in both themes.
+
+Set MNIST_SCREENSHOTS=DIR to keep screenshots of what the test saw (the README's come from here).
+"""
+
+import math
+import os
+import re
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+CHROMIUM = shutil.which("chromium")
+pytestmark = pytest.mark.skipif(
+    CHROMIUM is None,
+    reason="needs Debian's chromium on PATH (apt-get install chromium); Playwright's own browsers are not used",
+)
+
+playwright_api = pytest.importorskip("playwright.sync_api")
+expect = playwright_api.expect
+
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync"]
+VIEWPORT = {"width": 1280, "height": 860}
+# Headless chromium paints the canvas in software, so a stroke and its reading take seconds.
+READING_TIMEOUT_MS = 30_000
+SCREENSHOTS = os.environ.get("MNIST_SCREENSHOTS")
+
+# Pen paths in units of the canvas's shorter on-screen side, from its centre; y down.
+SEVEN = [[(-0.16, -0.25), (0.16, -0.25), (-0.03, 0.27)]]
+ONE = [[(0.0, -0.27), (0.0, 0.27)]]
+ZERO = [[(0.15 * math.sin(t), -0.25 * math.cos(t)) for t in (2 * math.pi * i / 16 for i in range(17))]]
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator["playwright_api.Browser"]:
+    with playwright_api.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+def open_app(browser: "playwright_api.Browser", url: str, theme: str) -> "playwright_api.Page":
+    page = browser.new_page(viewport=VIEWPORT)
+    page.goto(url + ("?__theme=dark" if theme == "dark" else ""))
+    wait_until_ready_to_draw(page)
+    return page
+
+
+def wait_until_ready_to_draw(page: "playwright_api.Page") -> None:
+    """Wait, without touching anything, until the brush is the selected tool."""
+    brush = page.locator("#sketchpad .toolbar-wrap button").first
+    expect(brush).to_have_class(re.compile(r"\bhighlight\b"), timeout=READING_TIMEOUT_MS)
+
+
+def draw(page: "playwright_api.Page", strokes: list[list[tuple[float, float]]]) -> None:
+    """Press, drag and release the mouse along each stroke, straight onto the canvas."""
+    box = page.locator("#sketchpad canvas").first.bounding_box()
+    side = min(box["width"], box["height"])
+    centre_x, centre_y = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
+    for stroke in strokes:
+        points = [(centre_x + x * side, centre_y + y * side) for x, y in stroke]
+        page.mouse.move(*points[0])
+        page.mouse.down()
+        for point in points[1:]:
+            page.mouse.move(*point)
+        page.mouse.up()
+
+
+def expect_reading(page: "playwright_api.Page", digit: str) -> None:
+    expect(page.locator("#prediction h2")).to_have_text(digit, timeout=READING_TIMEOUT_MS)
+    expect(page.locator("#prediction .confidence-set")).to_have_count(3)
+    expect(page.locator("#preview img")).to_be_visible()
+
+
+def expect_calm(page: "playwright_api.Page") -> None:
+    """The empty state: a prompt, no confidences, no preview."""
+    expect(page.locator("#prediction h2")).to_have_text("Draw a digit", timeout=READING_TIMEOUT_MS)
+    expect(page.locator("#prediction .confidence-set")).to_have_count(0)
+    expect(page.locator("#preview img")).to_have_count(0)
+
+
+def screenshot(page: "playwright_api.Page", name: str) -> None:
+    if SCREENSHOTS:
+        Path(SCREENSHOTS).mkdir(parents=True, exist_ok=True)
+        page.wait_for_timeout(500)  # let the bars finish growing
+        page.screenshot(path=Path(SCREENSHOTS) / f"screenshot-{name}.png")
+
+
+def test_draw_clear_draw_again_and_undo_in_the_light_theme(browser, app_url: str) -> None:
+    page = open_app(browser, app_url, "light")
+    expect_calm(page)
+
+    draw(page, SEVEN)
+    expect_reading(page, "7")
+    screenshot(page, "light")
+
+    page.locator("#clear").click()
+    expect_calm(page)
+
+    # Clearing puts Gradio's editor back on its image tool; the brush must come back by itself.
+    wait_until_ready_to_draw(page)
+    draw(page, ONE)
+    expect_reading(page, "1")
+
+    page.locator('#sketchpad button[aria-label="Undo"]').click()
+    expect_calm(page)
+    page.close()
+
+
+def test_training_curves_render(browser, app_url: str) -> None:
+    page = open_app(browser, app_url, "light")
+    page.get_by_role("tab", name="Training curves").click()
+    expect(page.locator("#training-summary")).to_contain_text("test accuracy")
+    for plot in ("#loss-plot", "#accuracy-plot"):
+        expect(page.locator(f"{plot} canvas, {plot} .vega-embed svg").first).to_be_visible(
+            timeout=READING_TIMEOUT_MS)
+    screenshot(page, "curves")
+    page.close()
+
+
+def test_draw_in_the_dark_theme(browser, app_url: str) -> None:
+    page = open_app(browser, app_url, "dark")
+    expect(page.locator("body")).to_have_class(re.compile(r"\bdark\b"))
+
+    draw(page, ZERO)
+    expect_reading(page, "0")
+    screenshot(page, "dark")
+
+    page.locator('#sketchpad button[aria-label="Clear canvas"]').click()  # the Sketchpad's own bin
+    expect_calm(page)
+    page.close()

@@ -1,0 +1,120 @@
+"""Sketch preprocessing and classify(): drawings of every kind read right, odd input is safe."""
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from model import classify, classify_batch, to_mnist
+from model.canvas import BACKGROUNDS, Placement, draw_strokes, paste_digit
+from support import MNIST_PATH
+
+MODES = list(BACKGROUNDS)
+# Digits drawn as a person would, stroke by stroke, in arbitrary units (y down).
+ONE = [[(50, 0), (50, 100)]]
+ZERO = [[(50 + 35 * np.sin(t), 50 - 50 * np.cos(t)) for t in np.linspace(0, 2 * np.pi, 40)]]
+SEVEN = [[(0, 0), (70, 0), (25, 100)]]
+HAND_DRAWN = {"0": ZERO, "1": ONE, "7": SEVEN}
+
+
+def centre_of_mass(image: np.ndarray) -> tuple[float, float]:
+    total = image.sum()
+    return (image.sum(axis=1) @ np.arange(28)) / total, (image.sum(axis=0) @ np.arange(28)) / total
+
+
+@pytest.mark.parametrize("mode", MODES)
+@pytest.mark.parametrize("digit", sorted(HAND_DRAWN))
+@pytest.mark.parametrize("placement", [Placement(0.8, 0.06, 0.5, 0.5), Placement(0.25, 0.025, 0.95, 0.05),
+                                       Placement(0.4, 0.07, 0.0, 1.0)])
+def test_hand_drawn_strokes_read_right(mode, digit, placement):
+    scores = classify(draw_strokes(HAND_DRAWN[digit], placement, mode))
+    assert max(scores, key=scores.get) == digit, scores
+
+
+@pytest.mark.skipif(not MNIST_PATH.is_file(), reason=f"MNIST not found at {MNIST_PATH}")
+def test_mnist_test_digits_on_big_canvases_read_at_a_high_rate():
+    with np.load(MNIST_PATH) as mnist:
+        digits, labels = mnist["x_test"][:300], mnist["y_test"][:300]
+    rng = np.random.default_rng(7)
+    canvases = [paste_digit(digit, Placement(rng.uniform(0.25, 0.85), 0, rng.uniform(), rng.uniform()),
+                            MODES[index % 3]) for index, digit in enumerate(digits)]
+    accuracy = (classify_batch(canvases).argmax(axis=1) == labels).mean()
+    assert accuracy >= 0.97
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_output_is_mnist_shaped_scaled_and_centred(mode):
+    image = to_mnist(draw_strokes(SEVEN, Placement(0.3, 0.03, 0.9, 0.9), mode))
+    assert image.shape == (28, 28) and image.dtype == np.float32
+    assert image.min() == 0 and image.max() == pytest.approx(1, abs=0.05)
+    rows, columns = np.flatnonzero(image.any(axis=1)), np.flatnonzero(image.any(axis=0))
+    assert max(rows[-1] - rows[0], columns[-1] - columns[0]) + 1 in (20, 21)
+    centre_y, centre_x = centre_of_mass(image)
+    assert abs(centre_y - 14) <= 0.5 and abs(centre_x - 14) <= 0.5
+
+
+def test_every_theme_gives_the_network_the_same_image():
+    placement = Placement(0.6, 0.05, 0.3, 0.6)
+    light, dark, layer = (to_mnist(draw_strokes(ZERO, placement, mode)) for mode in MODES)
+    assert np.abs(light - dark).max() < 0.02 and np.abs(light - layer).max() < 0.02
+
+
+def test_light_ink_on_dark_and_coloured_ink_read_too():
+    canvas = draw_strokes(ONE, Placement(0.7, 0.05, 0.5, 0.5), "light")
+    inverted = 255 - canvas[..., :3]
+    red_on_white = canvas[..., :3].copy()
+    red_on_white[..., 0] = 255
+    for image in (inverted, red_on_white, Image.fromarray(inverted).convert("L")):
+        scores = classify(image)
+        assert max(scores, key=scores.get) == "1"
+
+
+def test_faint_noisy_background_is_not_ink():
+    rng = np.random.default_rng(0)
+    canvas = draw_strokes(SEVEN, Placement(0.5, 0.04, 0.2, 0.3), "light").astype(np.int16)
+    canvas[..., :3] -= rng.integers(0, 12, canvas.shape[:2])[..., None]
+    scores = classify(canvas.clip(0, 255).astype(np.uint8))
+    assert max(scores, key=scores.get) == "7"
+
+
+@pytest.mark.parametrize("blank", [np.full((800, 800, 4), 255, np.uint8), np.zeros((800, 800, 4), np.uint8),
+                                   np.full((600, 400, 3), 0x33, np.uint8), np.zeros((1, 1), np.uint8)])
+def test_blank_canvas_is_no_guess(blank):
+    assert not to_mnist(blank).any()
+    scores = classify(blank)
+    assert sorted(scores) == [str(digit) for digit in range(10)]
+    assert all(score == pytest.approx(0.1) for score in scores.values())
+
+
+@pytest.mark.parametrize("image", [
+    np.full((5, 5), 255, np.uint8),  # a lone dot of ink filling the image
+    np.pad(np.full((2, 2), 0, np.uint8), 3, constant_values=255),
+    np.zeros((3000, 20, 4), np.uint8),
+    Image.new("P", (50, 50)),
+    Image.new("LA", (50, 50)),
+    np.random.default_rng(1).random((64, 64)),  # floats in [0, 1]
+    np.eye(40, dtype=bool),
+])
+def test_odd_images_are_safe(image):
+    scores = classify(image)
+    assert sum(scores.values()) == pytest.approx(1)
+    assert to_mnist(image).shape == (28, 28)
+
+
+@pytest.mark.parametrize(("image", "message"), [
+    (np.zeros((0, 10), np.uint8), "empty"),
+    (np.zeros((9000, 10), np.uint8), "largest side accepted is 8192"),
+    (np.zeros((10, 10), np.int32), "Expected uint8"),
+    (np.zeros((10, 10, 5), np.uint8), "Expected an HxW, HxWx3 or HxWx4"),
+    (np.zeros((2, 10, 10, 3), np.uint8), "Expected an HxW, HxWx3 or HxWx4"),
+])
+def test_impossible_images_get_a_clear_message(image, message):
+    with pytest.raises(ValueError, match=message):
+        classify(image)
+
+
+def test_probabilities_cover_all_digits_and_sum_to_one():
+    batch = [draw_strokes(stroke, Placement(0.5, 0.05, 0.5, 0.5)) for stroke in HAND_DRAWN.values()]
+    probabilities = classify_batch(batch)
+    assert probabilities.shape == (3, 10)
+    np.testing.assert_allclose(probabilities.sum(axis=1), 1)
+    assert (probabilities >= 0).all()
