@@ -19,7 +19,7 @@ from PIL import Image, ImageDraw
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from model import classify_batch, load_model, to_mnist  # noqa: E402
+from model import ModelError, classify_batch, load_model, to_mnist  # noqa: E402
 from model.canvas import BACKGROUNDS, draw_strokes, random_placement  # noqa: E402
 from model.inference import DEFAULT_MODEL_PATH  # noqa: E402
 
@@ -97,12 +97,17 @@ def main() -> int:
                         help="where to write the grid of misread drawings")
     args = parser.parse_args()
     logging.basicConfig(level=logging.INFO, format="%(message)s")
-    if not args.sketches.is_file():
-        log.error("error: no sketches file at %s", args.sketches)
+    try:
+        sketches = load_sketches(args.sketches)
+        network = load_model(args.model)
+    except (OSError, ValueError, KeyError) as error:
+        log.error("error: cannot read the sketches in %s (%s: %s)", args.sketches, type(error).__name__, error)
         return 2
-    sketches = load_sketches(args.sketches)
+    except ModelError as error:
+        log.error("error: %s", error)
+        return 2
     log.info("Model: %s", args.model)
-    results = read_all(sketches, load_model(args.model), args.seed)
+    results = read_all(sketches, network, args.seed)
     report(results, len(sketches))
     save_failures(results, args.failures)
     return 0
