@@ -69,7 +69,7 @@ def main(argv: list[str] | None = None) -> int:
     network = build_cnn(recipe.learning_rate_for(len(x_train)))
     started = time.perf_counter()
     try:
-        history = fit(network, scale(x_train), y_train, recipe, verbose=1 if sys.stdout.isatty() else 2)
+        history = fit(network, scale(x_train), y_train, recipe, args.seed, verbose=1 if sys.stdout.isatty() else 2)
     except KeyboardInterrupt:
         log.error("Interrupted; nothing in %s was changed.", args.out)
         return 130

@@ -23,6 +23,8 @@ class Recipe:
     # "constant", as the tutorial trains, or "cosine": decay to near zero by the last epoch.
     schedule: str = "constant"
     augment: bool = False
+    # Fraction of the training 1s flagged and 7s crossed, continental style (see model/augment.py).
+    continental: float = 0.0
 
     def as_dict(self) -> dict:
         return asdict(self)
@@ -45,11 +47,12 @@ class Recipe:
 RECIPES = {
     # The tutorial this project grew out of, exactly.
     "tutorial": Recipe(name="tutorial", epochs=25),
-    # Same network, batch and optimizer; distorted digits (see model/augment.py), more
-    # epochs to learn from them, and a decaying learning rate to settle at the end.
-    "sketch": Recipe(name="sketch", epochs=30, schedule="cosine", augment=True),
+    # Same network, batch and optimizer; distorted digits, flagged 1s and crossed 7s (see
+    # model/augment.py), more epochs to learn from them, and a decaying learning rate
+    # to settle at the end.
+    "sketch": Recipe(name="sketch", epochs=30, schedule="cosine", augment=True, continental=0.5),
 }
-DEFAULT_RECIPE = "tutorial"
+DEFAULT_RECIPE = "sketch"
 
 
 def build_cnn(learning_rate: float | keras.optimizers.schedules.LearningRateSchedule = 0.001) -> keras.Model:

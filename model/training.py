@@ -6,7 +6,7 @@ import keras
 import numpy as np
 import tensorflow as tf
 
-from model.augment import augment_batch
+from model.augment import add_continental_digits, augment_batch
 from model.network import NUM_CLASSES, Recipe
 
 EVALUATION_BATCH = 1000
@@ -17,7 +17,8 @@ def scale(images: np.ndarray) -> np.ndarray:
     return (images.astype(np.float32) / 255.0)[..., None]
 
 
-def fit(model: keras.Model, x: np.ndarray, y: np.ndarray, recipe: Recipe, verbose: int) -> dict[str, list[float]]:
+def fit(model: keras.Model, x: np.ndarray, y: np.ndarray, recipe: Recipe, seed: int,
+        verbose: int) -> dict[str, list[float]]:
     """Train ``model`` on scaled images ``x`` and integer labels ``y``; return Keras's history."""
     labels = keras.utils.to_categorical(y, NUM_CLASSES)
     if not recipe.augment:
@@ -26,8 +27,11 @@ def fit(model: keras.Model, x: np.ndarray, y: np.ndarray, recipe: Recipe, verbos
                             validation_split=recipe.validation_split, verbose=verbose)
         return history.history
     split = recipe.fitted_count(len(x))
+    fitted = x[:split]
+    if recipe.continental:
+        fitted = add_continental_digits(fitted, y[:split], recipe.continental, np.random.default_rng(seed))
     batches = (
-        tf.data.Dataset.from_tensor_slices((x[:split], labels[:split]))
+        tf.data.Dataset.from_tensor_slices((fitted, labels[:split]))
         .shuffle(split, reshuffle_each_iteration=True)
         .batch(recipe.batch_size)
         .map(lambda images, targets: (augment_batch(images), targets), num_parallel_calls=tf.data.AUTOTUNE)

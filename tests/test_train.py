@@ -12,6 +12,7 @@ import pytest
 
 from model import load_model
 from model.artifacts import HISTORY_FILE, METRICS_FILE, MODEL_FILE, save_model_atomically
+from model.network import DEFAULT_RECIPE
 from support import ROOT, run_script, training_data, write_standin_mnist
 
 HISTORY_KEYS = {"loss", "accuracy", "val_loss", "val_accuracy"}
@@ -49,7 +50,7 @@ def test_metrics_record_the_run(trained):
     assert 0 <= metrics["test_accuracy"] <= 1 and metrics["test_loss"] > 0
     confusion = np.array(metrics["confusion_matrix"])
     assert confusion.shape == (10, 10) and confusion.sum() in (200, 10_000)
-    assert metrics["recipe"]["name"] == "tutorial" and metrics["seed"] == 1
+    assert metrics["recipe"]["name"] == DEFAULT_RECIPE and metrics["seed"] == 1
     assert len(metrics["data_sha256"]) == 64 and metrics["training_seconds"] > 0
     assert {"tensorflow", "keras", "numpy", "python"} <= set(metrics["versions"])
     assert metrics["date"].startswith("20")

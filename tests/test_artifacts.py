@@ -1,0 +1,42 @@
+"""The committed model and its records: what a Space visitor and `python app.py` get."""
+
+import json
+
+import numpy as np
+import pytest
+
+from model import load_model
+from model.artifacts import ARTIFACT_DIR, HISTORY_FILE, METRICS_FILE, MODEL_FILE
+from model.network import DEFAULT_RECIPE, RECIPES
+from model.training import evaluate, scale
+from support import MNIST_PATH
+
+METRICS = json.loads((ARTIFACT_DIR / METRICS_FILE).read_text())
+HISTORY = json.loads((ARTIFACT_DIR / HISTORY_FILE).read_text())
+
+
+def test_the_committed_model_is_the_default_recipe_fully_trained():
+    assert METRICS["recipe"] == HISTORY["recipe"] == RECIPES[DEFAULT_RECIPE].as_dict()
+    assert HISTORY["epochs"] == RECIPES[DEFAULT_RECIPE].epochs
+    for key in ("loss", "accuracy", "val_loss", "val_accuracy"):
+        assert len(HISTORY[key]) == HISTORY["epochs"]
+    assert METRICS["training_images"] == 60_000
+
+
+def test_recorded_test_accuracy_meets_the_bar():
+    assert METRICS["test_accuracy"] >= 0.992
+    assert np.array(METRICS["confusion_matrix"]).sum() == 10_000
+
+
+def test_model_file_is_small_and_loads():
+    assert (ARTIFACT_DIR / MODEL_FILE).stat().st_size < 2_000_000  # no optimizer state
+    assert load_model(ARTIFACT_DIR / MODEL_FILE).count_params() == 431_242
+
+
+@pytest.mark.skipif(not MNIST_PATH.is_file(), reason=f"needs the MNIST file at {MNIST_PATH}")
+def test_recorded_accuracy_is_what_the_model_scores():
+    with np.load(MNIST_PATH) as data:
+        x_test, y_test = data["x_test"], data["y_test"]
+    scores = evaluate(load_model(ARTIFACT_DIR / MODEL_FILE), scale(x_test), y_test)
+    assert scores["test_accuracy"] == METRICS["test_accuracy"]
+    assert scores["confusion_matrix"] == METRICS["confusion_matrix"]
