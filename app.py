@@ -63,9 +63,12 @@ DEFAULT_PORT = 7860
 # colour this theme gives every block, so the canvas sits in the page like the other panels.
 THEME = gr.themes.Soft(primary_hue="blue", neutral_hue="zinc")
 CSS_PATH = ASSETS / "style.css"
-# Gradio 6's Sketchpad opens on its image tool with "select the draw tool to start", and
-# has no option to open on the brush; this script selects the brush whenever that happens.
-JS_PATH = ASSETS / "select_brush.js"
+# Gradio 6.31's Sketchpad opens on its image tool, and its change event drops some first
+# strokes; this script selects the brush for the user and asks for a reading after each stroke.
+JS_PATH = ASSETS / "sketchpad.js"
+# In Gradio 6.31, setting the Sketchpad's value to None from Python wipes the canvas only the
+# first time (as in gradio-app/gradio#9978), so the clear button presses the Sketchpad's own bin.
+PRESS_THE_BIN = """() => document.querySelector('#sketchpad button[aria-label="Clear canvas"]')?.click()"""
 
 EditorValue = dict[str, Any]  # Gradio's sketch value: {"background", "layers", "composite"}
 LabelValue = dict[str, float] | str
@@ -126,11 +129,6 @@ def read_sketch(sketch: EditorValue | None, model_path: Path = MODEL_PATH) -> tu
 
 def blank_state() -> tuple[str, None]:
     return EMPTY_PROMPT, None
-
-
-def clear() -> tuple[None, str, None]:
-    """Empty the sketchpad, the prediction and the preview."""
-    return (None, *blank_state())
 
 
 def model_problem(model_path: Path = MODEL_PATH) -> str | None:
@@ -250,6 +248,8 @@ def build() -> gr.Blocks:
                             elem_id="preview",
                         )
                         clear_button = gr.Button("Clear the canvas", variant="primary", size="lg", elem_id="clear")
+                        # Pressed by assets/sketchpad.js when a stroke ends; hidden by assets/style.css.
+                        read_button = gr.Button("Read the sketch", elem_id="read-sketch")
             with gr.Tab("Training curves", id="curves"):
                 summary = gr.Markdown(elem_id="training-summary")
                 with gr.Row():
@@ -260,12 +260,11 @@ def build() -> gr.Blocks:
                     accuracy_plot = gr.LinePlot(title="Accuracy per epoch", y_title="accuracy",
                                                 elem_id="accuracy-plot", **plot_options)
 
-        # One classification per stroke; "always_last" drops strokes superseded while one runs.
-        sketchpad.change(read_sketch, sketchpad, [prediction, seen], show_progress="hidden",
-                         trigger_mode="always_last", api_visibility="private")
+        # One reading per stroke; "always_last" drops strokes superseded while one runs.
+        read_button.click(read_sketch, sketchpad, [prediction, seen], show_progress="hidden",
+                          trigger_mode="always_last", api_visibility="private")
         sketchpad.clear(blank_state, None, [prediction, seen], show_progress="hidden", api_visibility="private")
-        clear_button.click(clear, None, [sketchpad, prediction, seen], show_progress="hidden",
-                           api_visibility="private")
+        clear_button.click(None, js=PRESS_THE_BIN)
         # API-only endpoint (no UI trigger) for gradio_client users and tests.
         gr.on(triggers=[], fn=classify_sketch, inputs=sketchpad, outputs=prediction, api_name="classify",
               api_description="Read a sketch (a Sketchpad value) and return the top three digits.")

@@ -102,7 +102,6 @@ def test_blank_and_cleared_states_are_calm() -> None:
     white = np.full((app.CANVAS_SIDE, app.CANVAS_SIDE, 4), 255, np.uint8)
     for value in (None, sketch(), sketch(layer=blank), sketch(composite=white)):
         assert app.read_sketch(value) == (app.EMPTY_PROMPT, None)
-    assert app.clear() == (None, app.EMPTY_PROMPT, None)
     assert app.blank_state() == (app.EMPTY_PROMPT, None)
 
 
