@@ -48,7 +48,7 @@ def extract_ink(image: SketchImage) -> np.ndarray | None:
         return None
     channels = ALPHA if pixels.shape[2] == 4 and background[3] < 128 else COLOUR
     top, bottom, left, right = box
-    crop = _shrink(pixels[top:bottom, left:right])[..., channels].astype(np.int16)
+    crop = _shrink(pixels, box)[..., channels].astype(np.int16)
     contrast = np.abs(crop - background[channels].astype(np.int16)).max(axis=2)
     strongest = int(contrast.max())
     if strongest < MIN_CONTRAST:
@@ -99,15 +99,19 @@ def _differs(pixels: np.ndarray, background: np.ndarray) -> np.ndarray:
     return (pixels != background).any(axis=2)
 
 
-def _shrink(crop: np.ndarray) -> np.ndarray:
-    """Box-filter a large crop down to about WORKING_SIDE, so later steps touch few pixels."""
-    factor = max(crop.shape[:2]) // WORKING_SIDE
+def _shrink(pixels: np.ndarray, box: tuple[int, int, int, int]) -> np.ndarray:
+    """Crop ``pixels`` to ``box``, box-filtered down to about WORKING_SIDE if it is bigger.
+
+    Later steps then touch few pixels, and Pillow crops as it filters, with no copy of the crop.
+    """
+    top, bottom, left, right = box
+    factor = max(bottom - top, right - left) // WORKING_SIDE
     if factor < 2:
-        return crop
+        return pixels[top:bottom, left:right]
     # RGBX rather than RGBA: Pillow premultiplies RGBA, which is slow and changes no channel we read.
-    mode = "RGBX" if crop.shape[2] == 4 else "RGB"
-    image = Image.frombuffer(mode, crop.shape[1::-1], np.ascontiguousarray(crop), "raw", mode, 0, 1)
-    return np.asarray(image.reduce(factor))
+    mode = "RGBX" if pixels.shape[2] == 4 else "RGB"
+    image = Image.frombuffer(mode, pixels.shape[1::-1], np.ascontiguousarray(pixels), "raw", mode, 0, 1)
+    return np.asarray(image.reduce(factor, box=(left, top, right, bottom)))
 
 
 def _bounding_box(mask: np.ndarray) -> tuple[int, int, int, int] | None:
