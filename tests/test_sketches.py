@@ -1,0 +1,22 @@
+"""Real pen-drawn digits, drawn onto canvases as the app receives them, read by the shipped model."""
+
+import numpy as np
+import pytest
+
+from benchmarks.sketch_accuracy import load_sketches, read_all
+from model import load_model
+from support import SKETCHES_PATH
+
+pytestmark = pytest.mark.skipif(not SKETCHES_PATH.is_file(), reason=f"needs the dev sketches at {SKETCHES_PATH}")
+# Every 4th writer's digits keep this quick; benchmarks/sketch_accuracy.py reads them all.
+STRIDE = 4
+
+
+def test_drawn_digits_read_at_the_shipped_rate():
+    results = read_all(load_sketches(SKETCHES_PATH)[::STRIDE], load_model(), seed=0)
+    correct = results["digit"] == results["predicted"]
+    assert correct.mean() >= 0.97
+    for digit in range(10):
+        assert correct[results["digit"] == digit].mean() >= 0.9, f"digit {digit}"
+    for mode in np.unique(results["mode"]):
+        assert correct[results["mode"] == mode].mean() >= 0.96, f"{mode} background"
