@@ -25,7 +25,7 @@ from model.artifacts import (
 from model.data import KERAS_CACHE, DataError, load_mnist, sha256_of
 from model.inference import ModelError, load_model
 from model.network import DEFAULT_RECIPE, RECIPES, build_cnn
-from model.training import configure_threads, evaluate, fit, scale
+from model.training import evaluate, fit, scale
 
 log = logging.getLogger("train")
 
@@ -53,7 +53,6 @@ def main(argv: list[str] | None = None) -> int:
     # Keras writes one line per epoch when stdout is not a terminal; flush each as it comes.
     sys.stdout.reconfigure(line_buffering=True)
     logging.basicConfig(level=logging.INFO, format="%(message)s")
-    configure_threads()
     try:
         (x_train, y_train), (x_test, y_test) = load_mnist(args.data)
         if args.evaluate:

@@ -10,6 +10,7 @@ from model.augment import add_continental_digits, augment_batch
 from model.network import NUM_CLASSES, Recipe
 
 EVALUATION_BATCH = 1000
+PREFETCHED_BATCHES = 2
 
 
 def scale(images: np.ndarray) -> np.ndarray:
@@ -19,27 +20,42 @@ def scale(images: np.ndarray) -> np.ndarray:
 
 def fit(model: keras.Model, x: np.ndarray, y: np.ndarray, recipe: Recipe, seed: int,
         verbose: int) -> dict[str, list[float]]:
-    """Train ``model`` on scaled images ``x`` and integer labels ``y``; return Keras's history."""
+    """Train ``model`` on scaled images ``x`` and integer labels ``y``; return Keras's history.
+
+    As Keras's ``validation_split`` does, the last part of the data is held out for validation
+    before anything is shuffled, and the rest is reshuffled every epoch.
+    """
     labels = keras.utils.to_categorical(y, NUM_CLASSES)
-    if not recipe.augment:
-        # The tutorial's call, exactly.
-        history = model.fit(x, labels, batch_size=recipe.batch_size, epochs=recipe.epochs,
-                            validation_split=recipe.validation_split, verbose=verbose)
-        return history.history
     split = recipe.fitted_count(len(x))
     fitted = x[:split]
     if recipe.continental:
         fitted = add_continental_digits(fitted, y[:split], recipe.continental, np.random.default_rng(seed))
-    batches = (
-        tf.data.Dataset.from_tensor_slices((fitted, labels[:split]))
-        .shuffle(split, reshuffle_each_iteration=True)
-        .batch(recipe.batch_size)
-        .map(lambda images, targets: (augment_batch(images), targets), num_parallel_calls=tf.data.AUTOTUNE)
-        .prefetch(tf.data.AUTOTUNE)
-    )
-    history = model.fit(batches, validation_data=(x[split:], labels[split:]), batch_size=recipe.batch_size,
-                        epochs=recipe.epochs, shuffle=False, verbose=verbose)
+    training = batches(fitted, labels[:split], recipe.batch_size, shuffle=True, augment=recipe.augment)
+    validation = batches(x[split:], labels[split:], recipe.batch_size)
+    history = model.fit(training, validation_data=validation, epochs=recipe.epochs, shuffle=False, verbose=verbose)
     return history.history
+
+
+def batches(images: np.ndarray, labels: np.ndarray, batch_size: int, shuffle: bool = False,
+            augment: bool = False) -> tf.data.Dataset:
+    """(images, labels) in batches, in a new order each epoch if ``shuffle``, distorted if ``augment``.
+
+    Built here rather than by Keras so that tf.data's autotuning can be switched off: in
+    TensorFlow 2.21 its thread sometimes holds up the end of an epoch by about 10 s, with
+    every core idle, while the finished epoch's iterator waits for it to stop. On a 2-core
+    machine that struck about one epoch in three, for the tutorial recipe as well.
+    """
+    images, labels = tf.constant(images), tf.constant(labels)
+    order = tf.data.Dataset.range(len(images))
+    if shuffle:
+        order = order.shuffle(len(images), reshuffle_each_iteration=True)
+    dataset = order.batch(batch_size).map(lambda indices: (tf.gather(images, indices), tf.gather(labels, indices)))
+    if augment:
+        dataset = dataset.map(lambda batch, targets: (augment_batch(batch), targets),
+                              num_parallel_calls=os.cpu_count() or 1)
+    options = tf.data.Options()
+    options.autotune.enabled = False
+    return dataset.prefetch(PREFETCHED_BATCHES).with_options(options)
 
 
 def evaluate(model: keras.Model, x: np.ndarray, y: np.ndarray) -> dict:
@@ -54,14 +70,3 @@ def evaluate(model: keras.Model, x: np.ndarray, y: np.ndarray) -> dict:
         "test_accuracy": float((predicted == y).mean()),
         "confusion_matrix": confusion.tolist(),
     }
-
-
-def configure_threads() -> None:
-    """Give TensorFlow one thread per core, both within and across ops.
-
-    Measured on a 2-core machine: leaving TensorFlow to choose, or pinning either pool
-    to one thread, sometimes leaves one core idle and halves the speed.
-    """
-    cores = os.cpu_count() or 1
-    tf.config.threading.set_intra_op_parallelism_threads(cores)
-    tf.config.threading.set_inter_op_parallelism_threads(cores)
