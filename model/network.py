@@ -30,7 +30,7 @@ class Recipe:
         return asdict(self)
 
     def fitted_count(self, images: int) -> int:
-        """How many of ``images`` are fitted; Keras holds out the rest, from the end, for validation."""
+        """How many of ``images`` are fitted; the rest, from the end, is held out for validation."""
         return int(math.ceil(images * (1 - self.validation_split)))
 
     def learning_rate_for(self, images: int) -> float | keras.optimizers.schedules.LearningRateSchedule:
