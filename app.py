@@ -18,6 +18,7 @@ import numpy as np
 import pandas as pd
 
 from model import ModelError, classify_seen, load_model, to_mnist
+from model.preprocess import open_image
 from model.artifacts import ARTIFACT_DIR, HISTORY_FILE, METRICS_FILE, MODEL_FILE, REBUILD_COMMAND, read_json
 
 log = logging.getLogger("app")
@@ -70,25 +71,23 @@ JS_PATH = ASSETS / "sketchpad.js"
 # first time (as in gradio-app/gradio#9978), so the clear button presses the Sketchpad's own bin.
 PRESS_THE_BIN = """() => document.querySelector('#sketchpad button[aria-label="Clear canvas"]')?.click()"""
 
-EditorValue = dict[str, Any]  # Gradio's sketch value: {"background", "layers", "composite"}
+EditorValue = dict[str, Any]  # the Sketchpad's raw value: {"background", "layers", "composite"}, each a file
 LabelValue = dict[str, float] | str
 
 
 # --- Event handlers -------------------------------------------------------------------------
 
 
-def sketch_image(sketch: EditorValue | None) -> np.ndarray | None:
-    """The image to read from a sketch: its stroke layer when it has one, else the composite.
+def sketch_file(sketch: EditorValue | None) -> str | None:
+    """The uploaded file to read from a sketch: its stroke layer when it has one, else the composite.
 
     The stroke layer is transparent with opaque ink, so the ink is its alpha whatever the
     theme or ink colour; the composite is the ink on the sheet's colour, which a theme may set.
     """
-    if not sketch:
+    if not isinstance(sketch, dict):
         return None
-    layers = [layer for layer in sketch.get("layers") or [] if layer is not None]
-    if layers:
-        return layers[0]
-    return sketch.get("composite")
+    files = [layer for layer in sketch.get("layers") or [] if layer] + [sketch.get("composite")]
+    return next((file["path"] for file in files if isinstance(file, dict) and file.get("path")), None)
 
 
 def preview(seen: np.ndarray) -> np.ndarray:
@@ -106,25 +105,25 @@ def classify_sketch(sketch: EditorValue | None, model_path: Path = MODEL_PATH) -
 def read_sketch(sketch: EditorValue | None, model_path: Path = MODEL_PATH) -> tuple[LabelValue, np.ndarray | None]:
     """What the UI shows for a sketch: the top classes and the 28x28 image the network saw.
 
+    ``sketch`` is the Sketchpad's value as uploaded (files, not yet decoded): decoding just
+    the one image read here, and decoding it ourselves, keeps a request cheap and turns a
+    broken or oversized upload into a clear message rather than Gradio's bare "Error".
     A blank canvas gives the prompt and no preview, not the network's guess at nothing.
-    A missing model raises gr.Error, and an unreadable image shows a warning; neither
-    shows a traceback.
+    A missing model or an unreadable image raises gr.Error with one clear sentence.
     """
-    image = sketch_image(sketch)
-    if image is None:
+    path = sketch_file(sketch)
+    if path is None:
         return blank_state()
     try:
-        seen = to_mnist(image)
+        seen = to_mnist(open_image(path))
         if not seen.any():
             return blank_state()
         network = load_model(model_path)
         return classify_seen(seen, network), preview(seen)
-    except ModelError as error:
-        log.error("%s", error)  # once, without the traceback Gradio would print: it explains nothing more
-        raise gr.Error(str(error), print_exception=False) from None
-    except ValueError as error:
-        gr.Warning(f"That image could not be read: {error}")
-        return blank_state()
+    except (ModelError, ValueError) as error:
+        message = str(error) if isinstance(error, ModelError) else f"That image could not be read: {error}"
+        log.error("%s", message)  # once, without the traceback Gradio would print: it explains nothing more
+        raise gr.Error(message, print_exception=False) from None
 
 
 def blank_state() -> tuple[str, None]:
@@ -221,8 +220,6 @@ def build() -> gr.Blocks:
                         sketchpad = gr.Sketchpad(
                             elem_id="sketchpad",
                             label="Your digit",
-                            type="numpy",
-                            image_mode="RGBA",
                             canvas_size=(CANVAS_SIDE, CANVAS_SIDE),
                             height=SKETCHPAD_HEIGHT,
                             brush=gr.Brush(default_size=BRUSH_RADIUS, colors=[INK_COLOUR], color_mode="fixed"),
@@ -262,11 +259,11 @@ def build() -> gr.Blocks:
 
         # One reading per stroke; "always_last" drops strokes superseded while one runs.
         read_button.click(read_sketch, sketchpad, [prediction, seen], show_progress="hidden",
-                          trigger_mode="always_last", api_visibility="private")
+                          trigger_mode="always_last", preprocess=False, api_visibility="private")
         sketchpad.clear(blank_state, None, [prediction, seen], show_progress="hidden", api_visibility="private")
         clear_button.click(None, js=PRESS_THE_BIN)
         # API-only endpoint (no UI trigger) for gradio_client users and tests.
-        gr.on(triggers=[], fn=classify_sketch, inputs=sketchpad, outputs=prediction, api_name="classify",
+        gr.on(triggers=[], fn=classify_sketch, inputs=sketchpad, outputs=prediction, api_name="classify", preprocess=False,
               api_description="Read a sketch (a Sketchpad value) and return the top three digits.")
         # Read on each page load, so a retrained model's records show without a restart.
         demo.load(model_banner, None, banner, api_visibility="private")

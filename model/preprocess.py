@@ -7,6 +7,8 @@ scale it, centre it. Everything after finding the ink works on the ink's boundin
 box only, so an 800x800 canvas costs about as much as a small one.
 """
 
+from pathlib import Path
+
 import numpy as np
 from PIL import Image
 
@@ -20,6 +22,8 @@ MIN_CONTRAST = 24
 HALO_FRACTION = 0.1
 MAX_SIDE = 8192
 ALPHA, COLOUR = slice(3, 4), slice(0, 3)
+# Pillow modes whose pixels are 16-bit or 32-bit numbers, read as arrays rather than converted to RGB.
+NUMERIC_MODES = ("I;16", "I;16B", "I;16L", "I;16N", "I", "F")
 # Big crops are box-filtered to about this side first: 4x the final box keeps the anti-aliasing.
 WORKING_SIDE = 4 * MNIST_BOX
 
@@ -59,17 +63,23 @@ def extract_ink(image: SketchImage) -> np.ndarray | None:
     return ink[top:bottom, left:right].round().astype(np.uint8)
 
 
+def open_image(path: str | Path) -> np.ndarray:
+    """Decode an image file to pixels as ``as_pixels`` gives them, or raise ValueError saying why not."""
+    try:
+        with Image.open(path) as image:
+            return as_pixels(image)
+    except (OSError, SyntaxError, EOFError, Image.DecompressionBombError) as error:
+        # Pillow reports unknown formats and broken files as OSError, and a few formats as SyntaxError.
+        raise ValueError(f"The file is not a readable image ({error}).") from None
+
+
 def as_pixels(image: SketchImage) -> np.ndarray:
     """Return ``image`` as a uint8 HxWxC array (C = 3 or 4), or raise ValueError saying what is wrong."""
+    if image is None:
+        raise ValueError("No image was given.")
     if isinstance(image, Image.Image):
-        image = np.asarray(image.convert("RGBA" if image.mode in ("LA", "PA", "P", "RGBA") else "RGB"))
-    pixels = np.asarray(image)
-    if pixels.dtype == bool:
-        pixels = pixels.astype(np.uint8) * 255
-    elif np.issubdtype(pixels.dtype, np.floating) and pixels.size and 0 <= pixels.min() and pixels.max() <= 1:
-        pixels = (pixels * 255).round().astype(np.uint8)
-    if pixels.dtype != np.uint8:
-        raise ValueError(f"Expected uint8 pixels (or floats in [0, 1]), got {pixels.dtype}.")
+        image = _decode(image)
+    pixels = _to_uint8(np.asarray(image))
     if pixels.ndim == 3 and pixels.shape[2] in (1, 2):
         grey, alpha = pixels[..., :1], pixels[..., 1:]
         pixels = np.concatenate([grey, grey, grey, *([alpha] if alpha.size else [])], axis=2)
@@ -80,9 +90,40 @@ def as_pixels(image: SketchImage) -> np.ndarray:
     height, width = pixels.shape[:2]
     if height == 0 or width == 0:
         raise ValueError("The image is empty (it has no pixels).")
+    _check_size(width, height)
+    return pixels
+
+
+def _decode(image: Image.Image) -> Image.Image | np.ndarray:
+    """Decode a PIL image to RGB(A), or to a numeric array for 16-bit and float modes."""
+    _check_size(*image.size)
+    try:
+        if image.mode in NUMERIC_MODES:
+            return np.asarray(image)
+        return image.convert("RGBA" if image.mode in ("LA", "PA", "P", "RGBA") else "RGB")
+    except (OSError, SyntaxError, EOFError) as error:
+        raise ValueError(f"The image could not be decoded ({error}).") from None
+
+
+def _to_uint8(pixels: np.ndarray) -> np.ndarray:
+    """8-bit pixels from booleans, 16-bit integers or floats in [0, 1] or [0, 255]."""
+    if pixels.dtype == bool:
+        return pixels.astype(np.uint8) * 255
+    if pixels.dtype == np.uint16:
+        return (pixels >> 8).astype(np.uint8)
+    if np.issubdtype(pixels.dtype, np.floating):
+        if not np.isfinite(pixels).all():
+            raise ValueError("The image has NaN or infinite pixel values.")
+        if pixels.size and 0 <= pixels.min() and pixels.max() <= 255:
+            return (pixels * (255 if pixels.max() <= 1 else 1)).round().astype(np.uint8)
+    if pixels.dtype != np.uint8:
+        raise ValueError(f"Expected uint8 pixels (or 16-bit, or floats in [0, 1] or [0, 255]), got {pixels.dtype}.")
+    return pixels
+
+
+def _check_size(width: int, height: int) -> None:
     if max(height, width) > MAX_SIDE:
         raise ValueError(f"The image is {width}x{height}; the largest side accepted is {MAX_SIDE} pixels.")
-    return pixels
 
 
 def _border_colour(pixels: np.ndarray) -> np.ndarray:

@@ -7,6 +7,7 @@ import gradio as gr
 import numpy as np
 import pytest
 from gradio_client import Client, handle_file
+from gradio_client.exceptions import AppError
 from PIL import Image
 
 import app
@@ -29,9 +30,15 @@ def canvas(digit: str, mode: str) -> np.ndarray:
     return draw_strokes(STROKES[digit], PLACEMENT, mode)
 
 
-def sketch(layer: np.ndarray | None = None, composite: np.ndarray | None = None) -> dict:
-    """An EditorValue as the Sketchpad hands it to a handler."""
-    return {"background": None, "layers": [] if layer is None else [layer], "composite": composite}
+def sketch(folder: Path, layer: np.ndarray | None = None, composite: np.ndarray | None = None) -> dict:
+    """A Sketchpad value as Gradio hands it to the handlers: uploaded PNG files, not yet decoded."""
+    def uploaded(image: np.ndarray | None, name: str) -> dict | None:
+        if image is None:
+            return None
+        Image.fromarray(image).save(folder / f"{name}.png")
+        return {"path": str(folder / f"{name}.png"), "meta": {"_type": "gradio.FileData"}}
+    return {"background": None, "layers": [uploaded(layer, "layer")] if layer is not None else [],
+            "composite": uploaded(composite, "composite")}
 
 
 def saved(image: np.ndarray, folder: Path, name: str) -> dict:
@@ -82,12 +89,12 @@ def test_classify_endpoint_gives_the_prompt_for_a_blank_canvas(client: Client, t
         assert not result.get("confidences")
 
 
-def test_classify_endpoint_survives_an_oversized_image(client: Client, tmp_path: Path) -> None:
+def test_classify_endpoint_refuses_an_oversized_image_clearly(client: Client, tmp_path: Path) -> None:
     huge = np.zeros((8, 9000, 4), np.uint8)
     huge[:, 100:200, 3] = 255
     value = {"background": None, "layers": [saved(huge, tmp_path, "huge")], "composite": None}
-    result = client.predict(value, api_name="/classify")
-    assert result["label"] == app.EMPTY_PROMPT
+    with pytest.raises(AppError, match="largest side accepted is 8192"):
+        client.predict(value, api_name="/classify")
 
 
 def test_only_classify_is_offered_to_api_users(client: Client) -> None:
@@ -97,32 +104,33 @@ def test_only_classify_is_offered_to_api_users(client: Client) -> None:
 # --- Handlers -----------------------------------------------------------------------------------
 
 
-def test_blank_and_cleared_states_are_calm() -> None:
+def test_blank_and_cleared_states_are_calm(tmp_path: Path) -> None:
     blank = np.zeros((app.CANVAS_SIDE, app.CANVAS_SIDE, 4), np.uint8)
     white = np.full((app.CANVAS_SIDE, app.CANVAS_SIDE, 4), 255, np.uint8)
-    for value in (None, sketch(), sketch(layer=blank), sketch(composite=white)):
+    for value in (None, sketch(tmp_path), sketch(tmp_path, layer=blank), sketch(tmp_path, composite=white)):
         assert app.read_sketch(value) == (app.EMPTY_PROMPT, None)
     assert app.blank_state() == (app.EMPTY_PROMPT, None)
 
 
-def test_stroke_layer_wins_over_the_composite() -> None:
-    confidences, _ = app.read_sketch(sketch(layer=canvas("1", "transparent"), composite=canvas("7", "dark")))
+def test_stroke_layer_wins_over_the_composite(tmp_path: Path) -> None:
+    confidences, _ = app.read_sketch(sketch(tmp_path, layer=canvas("1", "transparent"),
+                                            composite=canvas("7", "dark")))
     assert max(confidences, key=confidences.get) == "1"
     assert sum(confidences.values()) == pytest.approx(1)
 
 
-def test_preview_is_the_network_input_with_crisp_pixels() -> None:
+def test_preview_is_the_network_input_with_crisp_pixels(tmp_path: Path) -> None:
     image = canvas("7", "transparent")
-    _, preview = app.read_sketch(sketch(layer=image))
+    _, preview = app.read_sketch(sketch(tmp_path, layer=image))
     assert preview.shape == (app.PREVIEW_SIDE, app.PREVIEW_SIDE) and preview.dtype == np.uint8
     blocks = preview.reshape(28, 10, 28, 10)
     assert (blocks == blocks[:, :1, :, :1]).all()  # every network pixel is one flat 10x10 block
     np.testing.assert_array_equal(blocks[:, 0, :, 0], np.round(to_mnist(image) * 255))
 
 
-def test_an_unreadable_image_warns_instead_of_failing() -> None:
-    with pytest.warns(UserWarning, match="could not be read.*largest side"):
-        assert app.read_sketch(sketch(layer=np.zeros((8, 9000, 4), np.uint8) + 255)) == (app.EMPTY_PROMPT, None)
+def test_an_unreadable_image_is_refused_in_one_sentence(tmp_path: Path) -> None:
+    with pytest.raises(gr.Error, match="could not be read.*largest side"):
+        app.read_sketch(sketch(tmp_path, layer=np.zeros((8, 9000, 4), np.uint8) + 255))
 
 
 @pytest.mark.parametrize("contents", [None, b"this is not a Keras model"], ids=["missing", "corrupt"])
@@ -132,7 +140,7 @@ def test_a_broken_model_is_explained_not_traced(tmp_path: Path, contents: bytes 
         model_path.write_bytes(contents)
 
     with pytest.raises(gr.Error) as raised:
-        app.read_sketch(sketch(layer=canvas("1", "transparent")), model_path)
+        app.read_sketch(sketch(tmp_path, layer=canvas("1", "transparent")), model_path)
     assert str(model_path) in raised.value.message and REBUILD_COMMAND in raised.value.message
     assert "Traceback" not in raised.value.message
 
@@ -140,7 +148,7 @@ def test_a_broken_model_is_explained_not_traced(tmp_path: Path, contents: bytes 
     assert banner["visible"] is True
     assert str(model_path) in banner["value"] and REBUILD_COMMAND in banner["value"]
     # A blank canvas needs no model, so it still gets the calm prompt.
-    assert app.read_sketch(sketch(), model_path) == (app.EMPTY_PROMPT, None)
+    assert app.read_sketch(sketch(tmp_path), model_path) == (app.EMPTY_PROMPT, None)
 
 
 def test_the_shipped_model_needs_no_banner() -> None:
