@@ -278,6 +278,8 @@ def launch_options(**overrides: Any) -> dict[str, Any]:
         server_name=os.environ.get("GRADIO_SERVER_NAME", DEFAULT_HOST),
         server_port=int(os.environ.get("GRADIO_SERVER_PORT", DEFAULT_PORT)),
         share=False,
+        # Refusals (an unreadable upload, a malformed request) then say why, without a traceback.
+        show_error=True,
         max_file_size=MAX_UPLOAD,
         theme=THEME,
         css_paths=[CSS_PATH],

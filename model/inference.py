@@ -10,7 +10,7 @@ import numpy as np
 from PIL import Image, ImageFilter
 
 from model.artifacts import ARTIFACT_DIR, MODEL_FILE, REBUILD_COMMAND
-from model.network import NUM_CLASSES
+from model.network import IMAGE_SHAPE, NUM_CLASSES
 from model.preprocess import SketchImage, to_mnist
 
 DEFAULT_MODEL_PATH = ARTIFACT_DIR / MODEL_FILE
@@ -32,13 +32,25 @@ def load_model(path: str | Path = DEFAULT_MODEL_PATH) -> keras.Model:
     path = Path(path)
     if not path.is_file():
         raise ModelError(f"No trained model at {path}. Rebuild it with: {REBUILD_COMMAND}")
+    if not zipfile.is_zipfile(path):
+        # Keras would report a truncated or foreign file as "File not found".
+        raise ModelError(f"{path} is damaged or not a Keras model (it is not a .keras archive). "
+                         f"Rebuild it with: {REBUILD_COMMAND}")
     try:
-        return keras.saving.load_model(path, compile=False)
+        # safe_mode refuses files that would run arbitrary code as they load (Lambda layers).
+        network = keras.saving.load_model(path, compile=False, safe_mode=True)
     except (OSError, ValueError, KeyError, TypeError, zipfile.BadZipFile) as error:
         raise ModelError(
             f"{path} is not a readable Keras model ({type(error).__name__}: {error}). "
             f"Rebuild it with: {REBUILD_COMMAND}"
         ) from error
+    shapes = (tuple(network.input_shape), tuple(network.output_shape))
+    if shapes != ((None, *IMAGE_SHAPE), (None, NUM_CLASSES)):
+        raise ModelError(
+            f"{path} maps inputs of shape {shapes[0][1:]} to {shapes[1][1:]}, but sketches are read as "
+            f"{IMAGE_SHAPE} images into {NUM_CLASSES} digits. Rebuild it with: {REBUILD_COMMAND}"
+        )
+    return network
 
 
 def classify_batch(images: Sequence[SketchImage], model: keras.Model | None = None) -> np.ndarray:
