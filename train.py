@@ -25,7 +25,7 @@ from model.artifacts import (
 from model.data import KERAS_CACHE, DataError, load_mnist, sha256_of
 from model.inference import ModelError, load_model
 from model.network import DEFAULT_RECIPE, RECIPES, build_cnn
-from model.training import evaluate, fit, scale
+from model.training import StopOnInterrupt, evaluate, fit, scale
 
 log = logging.getLogger("train")
 
@@ -67,9 +67,10 @@ def main(argv: list[str] | None = None) -> int:
     keras.utils.set_random_seed(args.seed)
     network = build_cnn(recipe.learning_rate_for(len(x_train)))
     started = time.perf_counter()
-    try:
-        history = fit(network, scale(x_train), y_train, recipe, args.seed, verbose=1 if sys.stdout.isatty() else 2)
-    except KeyboardInterrupt:
+    interrupt = StopOnInterrupt()
+    history = fit(network, scale(x_train), y_train, recipe, args.seed, verbose=1 if sys.stdout.isatty() else 2,
+                  callbacks=[interrupt])
+    if interrupt.interrupted:
         log.error("Interrupted; nothing in %s was changed.", args.out)
         return 130
     training_seconds = time.perf_counter() - started

@@ -1,6 +1,7 @@
 """Fitting and scoring the network: the steps train.py runs, in the order it runs them."""
 
 import os
+import signal
 
 import keras
 import numpy as np
@@ -18,8 +19,8 @@ def scale(images: np.ndarray) -> np.ndarray:
     return (images.astype(np.float32) / 255.0)[..., None]
 
 
-def fit(model: keras.Model, x: np.ndarray, y: np.ndarray, recipe: Recipe, seed: int,
-        verbose: int) -> dict[str, list[float]]:
+def fit(model: keras.Model, x: np.ndarray, y: np.ndarray, recipe: Recipe, seed: int, verbose: int,
+        callbacks: list[keras.callbacks.Callback] | None = None) -> dict[str, list[float]]:
     """Train ``model`` on scaled images ``x`` and integer labels ``y``; return Keras's history.
 
     As Keras's ``validation_split`` does, the last part of the data is held out for validation
@@ -32,7 +33,8 @@ def fit(model: keras.Model, x: np.ndarray, y: np.ndarray, recipe: Recipe, seed: 
         fitted = add_continental_digits(fitted, y[:split], recipe.continental, np.random.default_rng(seed))
     training = batches(fitted, labels[:split], recipe.batch_size, shuffle=True, augment=recipe.augment)
     validation = batches(x[split:], labels[split:], recipe.batch_size)
-    history = model.fit(training, validation_data=validation, epochs=recipe.epochs, shuffle=False, verbose=verbose)
+    history = model.fit(training, validation_data=validation, epochs=recipe.epochs, shuffle=False, verbose=verbose,
+                        callbacks=callbacks)
     return history.history
 
 
@@ -56,6 +58,29 @@ def batches(images: np.ndarray, labels: np.ndarray, batch_size: int, shuffle: bo
     options = tf.data.Options()
     options.autotune.enabled = False
     return dataset.prefetch(PREFETCHED_BATCHES).with_options(options)
+
+
+class StopOnInterrupt(keras.callbacks.Callback):
+    """Ctrl-C (SIGINT) during fit() stops training after the current batch; ``interrupted`` says it did.
+
+    Left to Python's default, the KeyboardInterrupt is raised wherever TensorFlow happens to
+    be, and now and then TensorFlow dies of heap corruption instead of unwinding cleanly.
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.interrupted = False
+        self._previous_handler = None
+
+    def on_train_begin(self, logs: dict | None = None) -> None:
+        self._previous_handler = signal.signal(signal.SIGINT, self._stop)
+
+    def on_train_end(self, logs: dict | None = None) -> None:
+        signal.signal(signal.SIGINT, self._previous_handler)
+
+    def _stop(self, signum: int, frame: object) -> None:
+        self.interrupted = True
+        self.model.stop_training = True
 
 
 def evaluate(model: keras.Model, x: np.ndarray, y: np.ndarray) -> dict:
