@@ -12,20 +12,19 @@ import os
 from pathlib import Path
 from typing import Any
 
-import model  # noqa: F401  (quietens TensorFlow before it loads)
 import gradio as gr
 import numpy as np
 import pandas as pd
 
-from model import ModelError, classify_seen, load_model, to_mnist
+from model import ModelError, classify_seen, load_reader, to_mnist
 from model.preprocess import open_image
-from model.artifacts import ARTIFACT_DIR, HISTORY_FILE, METRICS_FILE, MODEL_FILE, REBUILD_COMMAND, read_json
+from model.artifacts import ARTIFACT_DIR, HISTORY_FILE, METRICS_FILE, REBUILD_COMMAND, SERVING_FILE, read_json
 
 log = logging.getLogger("app")
 
 # --- Constants, in one place -------------------------------------------------------------
 
-MODEL_PATH = ARTIFACT_DIR / MODEL_FILE
+MODEL_PATH = ARTIFACT_DIR / SERVING_FILE  # the network as LiteRT runs it: no TensorFlow here
 HISTORY_PATH = ARTIFACT_DIR / HISTORY_FILE
 METRICS_PATH = ARTIFACT_DIR / METRICS_FILE
 ASSETS = Path(__file__).resolve().parent / "assets"
@@ -118,8 +117,7 @@ def read_sketch(sketch: EditorValue | None, model_path: Path = MODEL_PATH) -> tu
         seen = to_mnist(open_image(path))
         if not seen.any():
             return blank_state()
-        network = load_model(model_path)
-        return classify_seen(seen, network), preview(seen)
+        return classify_seen(seen, load_reader(model_path)), preview(seen)
     except (ModelError, ValueError) as error:
         message = str(error) if isinstance(error, ModelError) else f"That image could not be read: {error}"
         log.error("%s", message)  # once, without the traceback Gradio would print: it explains nothing more
@@ -133,7 +131,7 @@ def blank_state() -> tuple[str, None]:
 def model_problem(model_path: Path = MODEL_PATH) -> str | None:
     """Why the model cannot be used (naming the file and the rebuild command), or None if it can."""
     try:
-        load_model(model_path)
+        load_reader(model_path)
     except ModelError as error:
         return str(error)
     return None

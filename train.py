@@ -20,7 +20,8 @@ import numpy as np
 import tensorflow as tf
 
 from model.artifacts import (
-    ARTIFACT_DIR, HISTORY_FILE, METRICS_FILE, MODEL_FILE, read_json, save_model_atomically, write_json_atomically,
+    ARTIFACT_DIR, HISTORY_FILE, METRICS_FILE, MODEL_FILE, SERVING_FILE, export_serving_model, read_json,
+    save_model_atomically, write_json_atomically,
 )
 from model.data import KERAS_CACHE, DataError, load_mnist, sha256_of
 from model.inference import ModelError, load_model
@@ -80,6 +81,7 @@ def main(argv: list[str] | None = None) -> int:
     log.info("Test accuracy: %.4f", scores["test_accuracy"])
 
     save_model_atomically(network, args.out / MODEL_FILE)
+    export_serving_model(network, args.out / SERVING_FILE)
     write_json_atomically(args.out / HISTORY_FILE, {"epochs": len(history["loss"]), "recipe": recipe.as_dict(), **history})
     write_json_atomically(args.out / METRICS_FILE, {
         **scores,
@@ -91,7 +93,7 @@ def main(argv: list[str] | None = None) -> int:
         "data_sha256": sha256_of(args.data or KERAS_CACHE),
         "date": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
     })
-    log.info("Saved %s, %s and %s in %s", MODEL_FILE, HISTORY_FILE, METRICS_FILE, args.out)
+    log.info("Saved %s, %s, %s and %s in %s", MODEL_FILE, SERVING_FILE, HISTORY_FILE, METRICS_FILE, args.out)
     return 0
 
 

@@ -1,9 +1,11 @@
-"""How long one sketch takes: preprocessing alone, and a whole classify() call.
+"""How long one sketch takes to read, as the app reads it and by Keras's predict for comparison.
 
-    python benchmarks/latency.py
+    python benchmarks/latency.py [--repeats 300]
 
-Times an 800x800 canvas (Gradio's Sketchpad size) in each background mode, after a
-warm-up call, and prints the median and 95th percentile over many calls.
+Draws a 2 on a canvas of the app's size in each background mode and times, after a
+warm-up: preprocessing alone (to_mnist), the model alone (five views, one batch), and a
+whole classify() call, served by LiteRT as in the app and, side by side, by Keras's
+model.predict, the path most demos take. Prints p50 and p95 of each, then a summary line.
 """
 
 import argparse
@@ -16,22 +18,30 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from model import classify, load_model, to_mnist  # noqa: E402
+from app import CANVAS_SIDE  # noqa: E402
+from model import classify, load_model, load_reader, to_mnist  # noqa: E402
 from model.canvas import BACKGROUNDS, Placement, draw_strokes  # noqa: E402
+from model.serving import predict_seen  # noqa: E402
 
 # A "2" that fills most of the canvas with a medium brush: a typical big drawing.
 TWO = [[(10, 30), (40, 0), (80, 10), (85, 45), (10, 100), (90, 100)]]
 log = logging.getLogger("latency")
 
 
-def milliseconds(function, argument, repeats: int) -> np.ndarray:
-    function(argument)
+def milliseconds(function, repeats: int) -> np.ndarray:
+    function()
     timings = []
     for _ in range(repeats):
         started = time.perf_counter()
-        function(argument)
+        function()
         timings.append(time.perf_counter() - started)
     return np.array(timings) * 1000
+
+
+def report(name: str, timings: np.ndarray) -> float:
+    median = float(np.median(timings))
+    log.info("%-40s p50 %7.3f ms   p95 %7.3f ms", name, median, np.percentile(timings, 95))
+    return median
 
 
 def main() -> int:
@@ -39,13 +49,28 @@ def main() -> int:
     parser.add_argument("--repeats", type=int, default=300)
     args = parser.parse_args()
     logging.basicConfig(level=logging.INFO, format="%(message)s")
-    load_model()
+    lite = load_reader()
+    network = load_model()
+
+    def keras_predict(batch: np.ndarray) -> np.ndarray:
+        return network.predict(batch, verbose=0)
+
+    medians = {}
     for mode in BACKGROUNDS:
-        canvas = draw_strokes(TWO, Placement(0.8, 0.05, 0.5, 0.5), mode)
-        for name, function in (("to_mnist", to_mnist), ("classify", classify)):
-            timings = milliseconds(function, canvas, args.repeats)
-            log.info("%-11s %-8s 800x800: median %.2f ms, p95 %.2f ms",
-                     mode, name, np.median(timings), np.percentile(timings, 95))
+        canvas = draw_strokes(TWO, Placement(0.8, 0.05, 0.5, 0.5), mode, size=CANVAS_SIDE)
+        seen = to_mnist(canvas)[None]
+        log.info("%s canvas, %dx%d:", mode, CANVAS_SIDE, CANVAS_SIDE)
+        medians[mode] = {
+            "to_mnist": report("  preprocessing (to_mnist)", milliseconds(lambda: to_mnist(canvas), args.repeats)),
+            "model": report("  model alone, LiteRT (5 views)", milliseconds(lambda: predict_seen(seen, lite), args.repeats)),
+            "classify": report("  classify(), LiteRT: what the app runs", milliseconds(lambda: classify(canvas, lite),
+                                                                                        args.repeats)),
+            "keras": report("  classify() with Keras model.predict", milliseconds(lambda: classify(canvas, keras_predict),
+                                                                                  max(20, args.repeats // 10))),
+        }
+    worst = max(medians.values(), key=lambda figures: figures["classify"])
+    log.info("Summary: classify() p50 %.2f ms at worst (preprocessing %.2f ms), %.0fx faster than Keras predict "
+             "(%.1f ms)", worst["classify"], worst["to_mnist"], worst["keras"] / worst["classify"], worst["keras"])
     return 0
 
 

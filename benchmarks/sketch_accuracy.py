@@ -19,9 +19,10 @@ from PIL import Image, ImageDraw
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from model import ModelError, classify_batch, load_model, to_mnist  # noqa: E402
+from model import ModelError, classify_batch, to_mnist  # noqa: E402
 from model.canvas import BACKGROUNDS, draw_strokes, random_placement  # noqa: E402
-from model.inference import DEFAULT_MODEL_PATH  # noqa: E402
+from model.inference import reader_for  # noqa: E402
+from model.serving import DEFAULT_SERVING_PATH, Reader  # noqa: E402
 
 BATCH = 200
 MODES = list(BACKGROUNDS)
@@ -34,7 +35,7 @@ def load_sketches(path: Path) -> list[tuple[int, list]]:
     return [(int(digit), strokes) for digit in sorted(raw) for strokes in raw[digit]]
 
 
-def read_all(sketches: list[tuple[int, list]], model, seed: int) -> dict[str, np.ndarray]:
+def read_all(sketches: list[tuple[int, list]], reader: Reader, seed: int) -> dict[str, np.ndarray]:
     """Draw every sketch in every mode and classify it; return one row per drawing."""
     rng = np.random.default_rng(seed)
     jobs = [(digit, index, mode, strokes, random_placement(rng))
@@ -42,7 +43,7 @@ def read_all(sketches: list[tuple[int, list]], model, seed: int) -> dict[str, np
     predicted = []
     for start in range(0, len(jobs), BATCH):
         canvases = [draw_strokes(strokes, placement, mode) for _, _, mode, strokes, placement in jobs[start:start + BATCH]]
-        predicted.extend(classify_batch(canvases, model).argmax(axis=1))
+        predicted.extend(classify_batch(canvases, reader).argmax(axis=1))
     return {
         "digit": np.array([job[0] for job in jobs]),
         "index": np.array([job[1] for job in jobs]),
@@ -91,7 +92,8 @@ def save_failures(results: dict[str, np.ndarray], path: Path, columns: int = 12,
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--sketches", type=Path, required=True, help="uji_digits.json (see its README)")
-    parser.add_argument("--model", type=Path, default=DEFAULT_MODEL_PATH, help="a saved .keras model")
+    parser.add_argument("--model", type=Path, default=DEFAULT_SERVING_PATH,
+                        help="a .tflite (run by LiteRT, as the app does; default: the shipped one) or a .keras model")
     parser.add_argument("--seed", type=int, default=0, help="seed for sizes, positions and brushes")
     parser.add_argument("--failures", type=Path, default=Path("benchmarks/out/sketch_failures.png"),
                         help="where to write the grid of misread drawings")
@@ -99,7 +101,7 @@ def main() -> int:
     logging.basicConfig(level=logging.INFO, format="%(message)s")
     try:
         sketches = load_sketches(args.sketches)
-        network = load_model(args.model)
+        reader = reader_for(args.model)
     except (OSError, ValueError, KeyError) as error:
         log.error("error: cannot read the sketches in %s (%s: %s)", args.sketches, type(error).__name__, error)
         return 2
@@ -107,7 +109,7 @@ def main() -> int:
         log.error("error: %s", error)
         return 2
     log.info("Model: %s", args.model)
-    results = read_all(sketches, network, args.seed)
+    results = read_all(sketches, reader, args.seed)
     report(results, len(sketches))
     save_failures(results, args.failures)
     return 0

@@ -1,5 +1,7 @@
 """Where the trained network and its records live, and how they are written safely."""
 
+import contextlib
+import io
 import json
 import os
 import re
@@ -7,11 +9,14 @@ import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import keras
+if TYPE_CHECKING:
+    import keras
 
 ARTIFACT_DIR = Path(__file__).resolve().parent
 MODEL_FILE = "mnist_cnn.keras"
+SERVING_FILE = "mnist_cnn.tflite"  # the same network for LiteRT, which the app runs
 HISTORY_FILE = "history.json"
 METRICS_FILE = "metrics.json"
 REBUILD_COMMAND = "python train.py --data PATH/TO/mnist.npz"
@@ -23,12 +28,25 @@ def write_json_atomically(path: Path, payload: dict) -> None:
         temporary.write_text(text)
 
 
-def save_model_atomically(model: keras.Model, path: Path) -> None:
+def save_model_atomically(model: "keras.Model", path: Path) -> None:
     """Save without optimizer state, so the file holds only what inference needs."""
+    # Imported here, as TensorFlow is below: the app imports this module and runs without either.
+    import keras
     # A new Sequential over the same layers carries the weights but not the compiled optimizer.
     inference_model = keras.Sequential([keras.Input(shape=model.input_shape[1:]), *model.layers], name=model.name)
     with _replacing(path) as temporary:
         inference_model.save(temporary)
+
+
+def export_serving_model(model: "keras.Model", path: Path) -> None:
+    """Write the network as a LiteRT flatbuffer: the same weights, for the app to run without TensorFlow."""
+    import tensorflow as tf
+
+    # The converter prints the whole saved-model signature it goes through; it says nothing we need.
+    with contextlib.redirect_stdout(io.StringIO()):
+        flatbuffer = tf.lite.TFLiteConverter.from_keras_model(model).convert()
+    with _replacing(path) as temporary:
+        temporary.write_bytes(flatbuffer)
 
 
 def _one_line(match: re.Match) -> str:

@@ -6,8 +6,7 @@ from dataclasses import asdict, dataclass, replace
 import keras
 from keras import layers
 
-IMAGE_SHAPE = (28, 28, 1)
-NUM_CLASSES = 10
+from model.serving import IMAGE_SHAPE, NUM_CLASSES
 
 
 @dataclass(frozen=True)

@@ -133,9 +133,9 @@ def test_an_unreadable_image_is_refused_in_one_sentence(tmp_path: Path) -> None:
         app.read_sketch(sketch(tmp_path, layer=np.zeros((8, 9000, 4), np.uint8) + 255))
 
 
-@pytest.mark.parametrize("contents", [None, b"this is not a Keras model"], ids=["missing", "corrupt"])
+@pytest.mark.parametrize("contents", [None, b"this is not a LiteRT model"], ids=["missing", "corrupt"])
 def test_a_broken_model_is_explained_not_traced(tmp_path: Path, contents: bytes | None) -> None:
-    model_path = tmp_path / "mnist_cnn.keras"
+    model_path = tmp_path / "mnist_cnn.tflite"
     if contents is not None:
         model_path.write_bytes(contents)
 

@@ -5,11 +5,11 @@ import json
 import numpy as np
 import pytest
 
-from model import load_model
-from model.artifacts import ARTIFACT_DIR, HISTORY_FILE, METRICS_FILE, MODEL_FILE
+from model import load_model, load_reader
+from model.artifacts import ARTIFACT_DIR, HISTORY_FILE, METRICS_FILE, MODEL_FILE, SERVING_FILE
 from model.network import DEFAULT_RECIPE, RECIPES
 from model.training import evaluate, scale
-from support import MNIST_PATH
+from support import MNIST_PATH, run_script
 
 METRICS = json.loads((ARTIFACT_DIR / METRICS_FILE).read_text())
 HISTORY = json.loads((ARTIFACT_DIR / HISTORY_FILE).read_text())
@@ -40,3 +40,21 @@ def test_recorded_accuracy_is_what_the_model_scores():
     scores = evaluate(load_model(ARTIFACT_DIR / MODEL_FILE), scale(x_test), y_test)
     assert scores["test_accuracy"] == METRICS["test_accuracy"]
     assert scores["confusion_matrix"] == METRICS["confusion_matrix"]
+
+
+def test_the_served_model_agrees_with_the_keras_model():
+    """LiteRT runs the exported file in the app; it must read exactly as Keras does."""
+    if MNIST_PATH.is_file():
+        with np.load(MNIST_PATH) as data:
+            images = scale(data["x_test"][:2000])
+    else:
+        images = np.random.default_rng(0).random((200, 28, 28, 1), np.float32) ** 4
+    served = load_reader(ARTIFACT_DIR / SERVING_FILE)(images)
+    trained = load_model(ARTIFACT_DIR / MODEL_FILE).predict_on_batch(images)
+    np.testing.assert_array_equal(served.argmax(axis=1), trained.argmax(axis=1))
+    np.testing.assert_allclose(served, trained, atol=1e-4)
+
+
+def test_the_app_runs_without_tensorflow():
+    result = run_script("-c", "import sys, app; sys.exit('tensorflow' in sys.modules or 'keras' in sys.modules)")
+    assert result.returncode == 0, result.stderr

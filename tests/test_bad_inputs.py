@@ -23,11 +23,12 @@ from gradio_client.exceptions import AppError
 from PIL import Image
 
 import app
-from model import ModelError, classify, load_model, to_mnist
-from model.artifacts import REBUILD_COMMAND
+from model import ModelError, classify, load_model, load_reader, to_mnist
+from model.artifacts import REBUILD_COMMAND, export_serving_model
 from model.canvas import Placement, draw_strokes
 from conftest import free_port
 from model.inference import DEFAULT_MODEL_PATH
+from model.serving import DEFAULT_SERVING_PATH
 from model.preprocess import open_image
 
 SIDE = 800
@@ -285,18 +286,20 @@ def test_a_flood_beyond_the_queue_is_refused_and_everyone_else_is_served(small_q
 
 
 @pytest.mark.parametrize("damage", ["truncated", "garbage", "empty"])
-def test_a_damaged_model_file_is_named_with_the_fix(tmp_path: Path, damage: str) -> None:
-    shipped = DEFAULT_MODEL_PATH.read_bytes()
-    contents = {"truncated": shipped[: len(shipped) // 2],
+@pytest.mark.parametrize("shipped", [DEFAULT_MODEL_PATH, DEFAULT_SERVING_PATH], ids=["keras", "tflite"])
+def test_a_damaged_model_file_is_named_with_the_fix(tmp_path: Path, shipped: Path, damage: str) -> None:
+    contents = {"truncated": shipped.read_bytes()[: shipped.stat().st_size // 2],
                 "garbage": np.random.default_rng(0).bytes(4096), "empty": b""}[damage]
-    path = tmp_path / "mnist_cnn.keras"
+    path = tmp_path / shipped.name
     path.write_bytes(contents)
+    load = load_model if shipped.suffix == ".keras" else load_reader
 
     with pytest.raises(ModelError) as raised:
-        load_model(path)
+        load(path)
     message = str(raised.value)
     assert str(path) in message and REBUILD_COMMAND in message and "\n" not in message
-    assert app.model_problem(path) == message  # the banner the app shows at start-up
+    if load is load_reader:
+        assert app.model_problem(path) == message  # the banner the app shows at start-up
 
 
 def saved_network(path: Path, *layers: keras.layers.Layer, inputs: tuple = (28, 28, 1)) -> Path:
@@ -311,9 +314,12 @@ def test_a_model_for_other_inputs_or_outputs_is_refused(tmp_path: Path) -> None:
         "to (5,)": saved_network(tmp_path / "five.keras", keras.layers.Flatten(), keras.layers.Dense(5)),
     }
     for shape, path in cases.items():
-        with pytest.raises(ModelError, match=re.escape(shape)) as raised:
-            load_model(path)
-        assert REBUILD_COMMAND in str(raised.value)
+        exported = path.with_suffix(".tflite")
+        export_serving_model(keras.saving.load_model(path), exported)
+        for load, file in ((load_model, path), (load_reader, exported)):
+            with pytest.raises(ModelError, match=re.escape(shape)) as raised:
+                load(file)
+            assert REBUILD_COMMAND in str(raised.value)
 
 
 def test_a_model_that_would_run_code_as_it_loads_is_refused(tmp_path: Path) -> None:

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from benchmarks.sketch_accuracy import load_sketches, read_all
-from model import load_model
+from model import load_reader
 from support import SKETCHES_PATH
 
 pytestmark = pytest.mark.skipif(not SKETCHES_PATH.is_file(), reason=f"needs the dev sketches at {SKETCHES_PATH}")
@@ -13,7 +13,7 @@ STRIDE = 4
 
 
 def test_drawn_digits_read_at_the_shipped_rate():
-    results = read_all(load_sketches(SKETCHES_PATH)[::STRIDE], load_model(), seed=0)
+    results = read_all(load_sketches(SKETCHES_PATH)[::STRIDE], load_reader(), seed=0)
     correct = results["digit"] == results["predicted"]
     assert correct.mean() >= 0.97
     for digit in range(10):

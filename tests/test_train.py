@@ -10,8 +10,8 @@ import keras
 import numpy as np
 import pytest
 
-from model import load_model
-from model.artifacts import HISTORY_FILE, METRICS_FILE, MODEL_FILE, save_model_atomically
+from model import load_model, load_reader
+from model.artifacts import HISTORY_FILE, METRICS_FILE, MODEL_FILE, SERVING_FILE, save_model_atomically
 from model.network import DEFAULT_RECIPE
 from support import ROOT, run_script, training_data, write_standin_mnist
 
@@ -29,9 +29,9 @@ def trained(tmp_path_factory):
     return data, out, result
 
 
-def test_writes_all_three_artifacts(trained):
+def test_writes_all_four_artifacts(trained):
     _, out, result = trained
-    assert sorted(path.name for path in out.iterdir()) == sorted([HISTORY_FILE, METRICS_FILE, MODEL_FILE])
+    assert sorted(path.name for path in out.iterdir()) == sorted([HISTORY_FILE, METRICS_FILE, MODEL_FILE, SERVING_FILE])
     assert "Test accuracy:" in result.stderr and "Test loss:" in result.stderr
     # Without optimizer state the file holds just the 431,242 float32 weights and a little JSON.
     assert (out / MODEL_FILE).stat().st_size < 2_000_000
@@ -63,6 +63,12 @@ def test_saved_model_reloads_and_predicts(trained):
     np.testing.assert_allclose(probabilities.sum(axis=1), 1, rtol=1e-5)
 
 
+def test_the_exported_model_reads_as_the_keras_one(trained):
+    images = np.random.default_rng(0).random((64, 28, 28, 1), np.float32)
+    served = load_reader(trained[1] / SERVING_FILE)(images)
+    np.testing.assert_allclose(served, load_model(trained[1] / MODEL_FILE).predict_on_batch(images), atol=1e-4)
+
+
 def test_evaluate_recomputes_the_recorded_accuracy(trained):
     data, out, _ = trained
     result = run_script("train.py", "--evaluate", "--data", str(data), "--out", str(out))
@@ -90,7 +96,7 @@ def test_evaluate_without_a_model_names_the_fix(tmp_path):
 def test_a_run_stopped_part_way_leaves_the_old_model_byte_identical(tmp_path, stop):
     out = tmp_path / "out"
     out.mkdir()
-    previous = {name: f"previous {name}".encode() for name in (MODEL_FILE, HISTORY_FILE, METRICS_FILE)}
+    previous = {name: f"previous {name}".encode() for name in (MODEL_FILE, SERVING_FILE, HISTORY_FILE, METRICS_FILE)}
     for name, content in previous.items():
         (out / name).write_bytes(content)
     data = write_standin_mnist(tmp_path / "standin.npz", train=5000, test=100)

@@ -1,0 +1,125 @@
+"""Reading sketches: the entry point the app, tests and notebooks share.
+
+The app serves the trained network as a LiteRT flatbuffer (``mnist_cnn.tflite``, exported
+by train.py beside ``mnist_cnn.keras``), so serving needs neither TensorFlow nor Keras:
+one reading takes a fraction of a millisecond instead of Keras's per-call overhead, and
+the app starts without TensorFlow's seconds and hundreds of megabytes. Any callable that
+maps a batch (N, 28, 28, 1) to probabilities (N, 10) can read instead, such as a Keras
+model's ``predict_on_batch``.
+"""
+
+import functools
+import threading
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+import numpy as np
+from PIL import Image, ImageFilter
+
+from model.artifacts import ARTIFACT_DIR, REBUILD_COMMAND, SERVING_FILE
+from model.preprocess import MNIST_SIZE, SketchImage, to_mnist
+
+NUM_CLASSES = 10
+IMAGE_SHAPE = (MNIST_SIZE, MNIST_SIZE, 1)
+LABELS = [str(digit) for digit in range(NUM_CLASSES)]
+DEFAULT_SERVING_PATH = ARTIFACT_DIR / SERVING_FILE
+# Each sketch is read five ways and the readings averaged: as drawn, turned a little each
+# way, and with heavier and lighter strokes, the variations the sketch recipe trains the
+# network to shrug off. It steadies drawings near a class boundary for the cost of one
+# batch of five instead of one.
+VIEW_TURNS = (-8.0, 8.0)  # degrees
+
+Reader = Callable[[np.ndarray], np.ndarray]
+
+
+class ModelError(Exception):
+    """The trained model could not be loaded; the message names the file and the fix."""
+
+
+class LiteReader:
+    """The exported network, run by the LiteRT interpreter: batch (N, 28, 28, 1) -> (N, 10)."""
+
+    def __init__(self, path: Path) -> None:
+        # Imported only here: train.py imports this module too, and LiteRT's runtime loaded beside
+        # TensorFlow's has crashed a training run interrupted with Ctrl-C (free(): invalid next size).
+        from ai_edge_litert.interpreter import Interpreter
+
+        # One thread: requests run side by side in the app, and one image is too small to split.
+        self._interpreter = Interpreter(model_path=str(path), num_threads=1)
+        self._input = self._interpreter.get_input_details()[0]
+        self._output = self._interpreter.get_output_details()[0]
+        self.input_shape = tuple(self._input["shape_signature"][1:].tolist())
+        self.output_shape = tuple(self._output["shape_signature"][1:].tolist())
+        self._batch = 0
+        # An interpreter holds one set of tensors, so calls from the app's worker threads take turns.
+        self._lock = threading.Lock()
+
+    def __call__(self, batch: np.ndarray) -> np.ndarray:
+        batch = np.ascontiguousarray(batch, np.float32)
+        with self._lock:
+            if len(batch) != self._batch:
+                self._interpreter.resize_tensor_input(self._input["index"], batch.shape)
+                self._interpreter.allocate_tensors()
+                self._batch = len(batch)
+            self._interpreter.set_tensor(self._input["index"], batch)
+            self._interpreter.invoke()
+            return self._interpreter.get_tensor(self._output["index"]).copy()
+
+
+@functools.cache
+def load_reader(path: str | Path = DEFAULT_SERVING_PATH) -> LiteReader:
+    """Load the exported network once per path, or raise ModelError naming the file and the fix."""
+    path = Path(path)
+    if not path.is_file():
+        raise ModelError(f"No exported model at {path}. Rebuild it with: {REBUILD_COMMAND}")
+    try:
+        reader = LiteReader(path)
+    except (ValueError, RuntimeError, OSError) as error:
+        raise ModelError(f"{path} is not a readable LiteRT model ({_first_line(error)}). "
+                         f"Rebuild it with: {REBUILD_COMMAND}") from None
+    if reader.input_shape != IMAGE_SHAPE or reader.output_shape != (NUM_CLASSES,):
+        raise ModelError(f"{path} maps inputs of shape {reader.input_shape} to {reader.output_shape}, but "
+                         f"sketches are read as {IMAGE_SHAPE} images into {NUM_CLASSES} digits. "
+                         f"Rebuild it with: {REBUILD_COMMAND}")
+    return reader
+
+
+def classify(image: SketchImage, reader: Reader | None = None) -> dict[str, float]:
+    """Map "0".."9" to the probability that ``image`` shows that digit."""
+    return classify_seen(to_mnist(image), reader)
+
+
+def classify_batch(images: Sequence[SketchImage], reader: Reader | None = None) -> np.ndarray:
+    """Return an (N, 10) array of class probabilities, one row per sketch."""
+    return predict_seen(np.stack([to_mnist(image) for image in images]), reader)
+
+
+def classify_seen(seen: np.ndarray, reader: Reader | None = None) -> dict[str, float]:
+    """``classify`` for an image already preprocessed by ``to_mnist``, for callers that show it too."""
+    return dict(zip(LABELS, predict_seen(seen[None], reader)[0].tolist()))
+
+
+def predict_seen(seen: np.ndarray, reader: Reader | None = None) -> np.ndarray:
+    """(N, 28, 28) images from ``to_mnist`` -> (N, 10) class probabilities.
+
+    An image with no ink gets the uniform distribution: no guess at all.
+    """
+    reader = reader or load_reader()
+    views = np.stack([view for image in seen for view in _views(image)])
+    readings = np.asarray(reader(views[..., None]), dtype=np.float64)
+    probabilities = readings.reshape(len(seen), -1, NUM_CLASSES).mean(axis=1)
+    probabilities[~seen.any(axis=(1, 2))] = 1.0 / NUM_CLASSES
+    return probabilities / probabilities.sum(axis=1, keepdims=True)
+
+
+def _views(seen: np.ndarray) -> list[np.ndarray]:
+    image = Image.fromarray(seen.astype(np.float32))
+    turned = [np.asarray(image.rotate(angle, Image.Resampling.BILINEAR)) for angle in VIEW_TURNS]
+    heavier = np.asarray(image.filter(ImageFilter.MaxFilter(3)))
+    # Half an erosion, as in training: a full one wipes out thin strokes.
+    lighter = (seen + np.asarray(image.filter(ImageFilter.MinFilter(3)))) / 2
+    return [seen, *turned, heavier, lighter]
+
+
+def _first_line(error: Exception) -> str:
+    return str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
