@@ -62,11 +62,12 @@ def main() -> int:
         log.info("%s canvas, %dx%d:", mode, CANVAS_SIDE, CANVAS_SIDE)
         medians[mode] = {
             "to_mnist": report("  preprocessing (to_mnist)", milliseconds(lambda: to_mnist(canvas), args.repeats)),
-            "model": report("  model alone, LiteRT (5 views)", milliseconds(lambda: predict_seen(seen, lite), args.repeats)),
-            "classify": report("  classify(), LiteRT: what the app runs", milliseconds(lambda: classify(canvas, lite),
-                                                                                        args.repeats)),
-            "keras": report("  classify() with Keras model.predict", milliseconds(lambda: classify(canvas, keras_predict),
-                                                                                  max(20, args.repeats // 10))),
+            "model": report("  model alone, LiteRT (5 views)",
+                            milliseconds(lambda: predict_seen(seen, lite), args.repeats)),
+            "classify": report("  classify(), LiteRT: what the app runs",
+                               milliseconds(lambda: classify(canvas, lite), args.repeats)),
+            "keras": report("  classify() with Keras model.predict",
+                            milliseconds(lambda: classify(canvas, keras_predict), max(20, args.repeats // 10))),
         }
     worst = max(medians.values(), key=lambda figures: figures["classify"])
     log.info("Summary: classify() p50 %.2f ms at worst (preprocessing %.2f ms), %.0fx faster than Keras predict "

@@ -323,7 +323,7 @@ def test_a_model_for_other_inputs_or_outputs_is_refused(tmp_path: Path) -> None:
 
 
 def test_a_model_that_would_run_code_as_it_loads_is_refused(tmp_path: Path) -> None:
-    path = saved_network(tmp_path / "lambda.keras", keras.layers.Lambda(lambda pixels: pixels * 2), keras.layers.Flatten(),
-                         keras.layers.Dense(10))
+    path = saved_network(tmp_path / "lambda.keras", keras.layers.Lambda(lambda pixels: pixels * 2),
+                         keras.layers.Flatten(), keras.layers.Dense(10))
     with pytest.raises(ModelError, match="Lambda"):
         load_model(path)

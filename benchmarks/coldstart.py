@@ -1,0 +1,62 @@
+"""Cold start: from launching the app to its first classify answer over HTTP, and its peak memory.
+
+    python benchmarks/coldstart.py [--runs 3]
+
+Measures `python app.py` and, the same way, a do-nothing Gradio app with the same Sketchpad
+(benchmarks/do_nothing_app.py), so Gradio's own start-up sits beside ours.
+"""
+
+import argparse
+import asyncio
+import logging
+import sys
+import time
+from pathlib import Path
+
+import httpx
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from benchmarks.apps import (  # noqa: E402
+    APPS, canvas_png, classify_index, classify_over_http, peak_rss_mb, running, wait_until_up,
+)
+
+log = logging.getLogger("coldstart")
+
+
+def first_answer(script: Path, png: bytes) -> tuple[float, float]:
+    """Seconds from launch to the first classify answer, and the app's peak RSS in MB."""
+    started = time.perf_counter()
+    with running(script) as (url, process):
+        wait_until_up(url, process)
+
+        async def ask() -> dict:
+            async with httpx.AsyncClient(timeout=60) as http:
+                return await classify_over_http(http, url, classify_index(url), png, "coldstart")
+
+        asyncio.run(ask())
+        return time.perf_counter() - started, peak_rss_mb(process)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--runs", type=int, default=3)
+    args = parser.parse_args()
+    logging.basicConfig(level=logging.INFO, format="%(message)s")
+    logging.getLogger("httpx").setLevel(logging.WARNING)
+    png = canvas_png()
+    medians = {}
+    for name, script in APPS.items():
+        runs = np.array([first_answer(script, png) for _ in range(args.runs)])
+        medians[name] = np.median(runs, axis=0)
+        log.info("%-16s first answer after %.2f s (runs: %s), peak RSS %.0f MB", name, medians[name][0],
+                 ", ".join(f"{seconds:.2f}" for seconds in runs[:, 0]), medians[name][1])
+    ours, floor = medians["MNIST Sketchpad"], medians["do-nothing app"]
+    log.info("Summary: cold start %.2f s = %.2fx the do-nothing app's %.2f s; peak RSS %.0f MB (do-nothing %.0f MB)",
+             ours[0], ours[0] / floor[0], floor[0], ours[1], floor[1])
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,28 @@
+"""The framework's floor: a Gradio app with the same Sketchpad and queue as app.py, and no model.
+
+Its classify endpoint answers a constant label without decoding anything, so the load and
+cold-start benchmarks can put Gradio's own cost beside ours. It honours GRADIO_SERVER_PORT.
+"""
+
+import os
+
+import gradio as gr
+
+# As in app.py: the canvas, the raw (undecoded) input, the queue.
+CANVAS_SIDE = 800
+CONCURRENCY = 2
+QUEUE_SIZE = 64
+
+
+def classify(sketch: dict | None) -> dict[str, float]:
+    return {"0": 1.0}
+
+
+with gr.Blocks() as demo:
+    sketchpad = gr.Sketchpad(canvas_size=(CANVAS_SIDE, CANVAS_SIDE), layers=False, transforms=(), format="png")
+    label = gr.Label(num_top_classes=3)
+    gr.on(triggers=[], fn=classify, inputs=sketchpad, outputs=label, api_name="classify", preprocess=False)
+demo.queue(max_size=QUEUE_SIZE, default_concurrency_limit=CONCURRENCY)
+
+if __name__ == "__main__":
+    demo.launch(server_name="127.0.0.1", server_port=int(os.environ.get("GRADIO_SERVER_PORT", 7860)))
