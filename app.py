@@ -17,8 +17,9 @@ import numpy as np
 import pandas as pd
 
 from model import ModelError, classify_seen, load_reader, to_mnist
-from model.preprocess import open_image
 from model.artifacts import ARTIFACT_DIR, HISTORY_FILE, METRICS_FILE, REBUILD_COMMAND, SERVING_FILE, read_json
+from model.canvas import CANVAS_SIZE
+from model.preprocess import open_image
 
 log = logging.getLogger("app")
 
@@ -36,10 +37,9 @@ TAGLINE = (
 )
 EMPTY_PROMPT = "Draw a digit"
 
-CANVAS_SIDE = 800
-# Brush.default_size is a radius: 18 px draws a 36 px round stroke, 4.5% of the canvas,
+# Brush.default_size is a radius: 9 px draws an 18 px round stroke, 4.5% of the canvas,
 # about as thick relative to a canvas-filling digit as MNIST's own pen strokes.
-BRUSH_RADIUS = 18
+BRUSH_RADIUS = 9
 # Gradio 6.31 draws on a white sheet in both themes; a mid-luminance blue reads well on it
 # and, unlike black, still shows (about 3.5:1) should a theme paint the sheet dark grey.
 INK_COLOUR = "#3b82f6"
@@ -51,7 +51,7 @@ PREVIEW_SIDE = 280  # the 28x28 input shown 10x, each network pixel a crisp 10x1
 # bounded queue turns a flood of strokes into quick "queue full" replies, not a backlog.
 CONCURRENCY = 2
 QUEUE_SIZE = 64
-# Sketches arrive as 800x800 PNG layers, tens of kilobytes each; nothing legitimate is near this.
+# Sketches arrive as 400x400 PNG layers, a few kilobytes each; nothing legitimate is near this.
 MAX_UPLOAD = "4mb"
 CURVE_COLUMNS = ["epoch", "value", "series"]  # long format: one row per epoch and series
 # json.JSONDecodeError is a ValueError; records from another version may lack keys or differ in type.
@@ -218,7 +218,7 @@ def build() -> gr.Blocks:
                         sketchpad = gr.Sketchpad(
                             elem_id="sketchpad",
                             label="Your digit",
-                            canvas_size=(CANVAS_SIDE, CANVAS_SIDE),
+                            canvas_size=(CANVAS_SIZE, CANVAS_SIZE),
                             height=SKETCHPAD_HEIGHT,
                             brush=gr.Brush(default_size=BRUSH_RADIUS, colors=[INK_COLOUR], color_mode="fixed"),
                             layers=False,

@@ -14,6 +14,8 @@ import httpx
 import numpy as np
 from PIL import Image
 
+from model.canvas import CANVAS_SIZE
+
 ROOT = Path(__file__).resolve().parent.parent
 APPS = {"MNIST Sketchpad": ROOT / "app.py", "do-nothing app": ROOT / "benchmarks" / "do_nothing_app.py"}
 
@@ -37,10 +39,10 @@ def running(script: Path) -> Iterator[tuple[str, subprocess.Popen]]:
         process.wait(timeout=30)
 
 
-def canvas_png(side: int = 800) -> bytes:
+def canvas_png(side: int = CANVAS_SIZE) -> bytes:
     """A drawn 1 on a transparent stroke layer, PNG-encoded as the Sketchpad uploads it."""
     pixels = np.zeros((side, side, 4), np.uint8)
-    pixels[side // 5: side * 4 // 5, side // 2 - 18: side // 2 + 18] = (59, 130, 246, 255)
+    pixels[side // 5: side * 4 // 5, side // 2 - side // 45: side // 2 + side // 45] = (59, 130, 246, 255)
     path = ROOT / "benchmarks" / "out" / "canvas.png"
     path.parent.mkdir(exist_ok=True)
     Image.fromarray(pixels).save(path)

@@ -8,8 +8,10 @@ import os
 
 import gradio as gr
 
-# As in app.py: the canvas, the raw (undecoded) input, the queue.
-CANVAS_SIDE = 800
+# As app.py (model.canvas.CANVAS_SIZE), without importing our code: the floor is Gradio alone.
+CANVAS_SIZE = 400
+
+# As in app.py: the raw (undecoded) input and the queue.
 CONCURRENCY = 2
 QUEUE_SIZE = 64
 
@@ -19,7 +21,7 @@ def classify(sketch: dict | None) -> dict[str, float]:
 
 
 with gr.Blocks() as demo:
-    sketchpad = gr.Sketchpad(canvas_size=(CANVAS_SIDE, CANVAS_SIDE), layers=False, transforms=(), format="png")
+    sketchpad = gr.Sketchpad(canvas_size=(CANVAS_SIZE, CANVAS_SIZE), layers=False, transforms=(), format="png")
     label = gr.Label(num_top_classes=3)
     gr.on(triggers=[], fn=classify, inputs=sketchpad, outputs=label, api_name="classify", preprocess=False)
 demo.queue(max_size=QUEUE_SIZE, default_concurrency_limit=CONCURRENCY)

@@ -18,9 +18,8 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from app import CANVAS_SIDE  # noqa: E402
 from model import classify, load_model, load_reader, to_mnist  # noqa: E402
-from model.canvas import BACKGROUNDS, Placement, draw_strokes  # noqa: E402
+from model.canvas import BACKGROUNDS, CANVAS_SIZE, Placement, draw_strokes  # noqa: E402
 from model.serving import predict_seen  # noqa: E402
 
 # A "2" that fills most of the canvas with a medium brush: a typical big drawing.
@@ -57,9 +56,9 @@ def main() -> int:
 
     medians = {}
     for mode in BACKGROUNDS:
-        canvas = draw_strokes(TWO, Placement(0.8, 0.05, 0.5, 0.5), mode, size=CANVAS_SIDE)
+        canvas = draw_strokes(TWO, Placement(0.8, 0.05, 0.5, 0.5), mode, size=CANVAS_SIZE)
         seen = to_mnist(canvas)[None]
-        log.info("%s canvas, %dx%d:", mode, CANVAS_SIDE, CANVAS_SIDE)
+        log.info("%s canvas, %dx%d:", mode, CANVAS_SIZE, CANVAS_SIZE)
         medians[mode] = {
             "to_mnist": report("  preprocessing (to_mnist)", milliseconds(lambda: to_mnist(canvas), args.repeats)),
             "model": report("  model alone, LiteRT (5 views)",

@@ -4,7 +4,7 @@
 
 Starts the app on a free local port and runs N browser-like clients from one asyncio
 process. Each client does what the page does per stroke, once a second: upload the
-stroke layer (an 800x800 PNG), call classify through the queue, read the answer. Reports
+stroke layer (a PNG of the app's canvas size), call classify through the queue, read the answer. Reports
 throughput, latency percentiles and errors, then does the same against a do-nothing app
 with the same Sketchpad (benchmarks/do_nothing_app.py), so Gradio's own cost sits beside ours.
 """

@@ -3,7 +3,7 @@
     python benchmarks/sketch_accuracy.py --sketches ../shared/data/sketches/uji_digits.json
     python benchmarks/sketch_accuracy.py --sketches ... --model other.keras   # compare models
 
-Every digit is drawn onto an 800x800 canvas in each background mode (light composite,
+Every digit is drawn onto a canvas of the app's size in each background mode (light composite,
 dark composite, transparent stroke layer) with a seeded random size, position and brush
 width, then read through the app's own preprocessing and model.
 """

@@ -4,7 +4,7 @@ MNIST digits were scaled so their longest side fits a 20x20 box (aspect ratio ke
 anti-aliased to grey levels) and then placed in a 28x28 field with their centre of
 mass at its centre. A canvas drawing gets the same treatment: find the ink, crop it,
 scale it, centre it. Everything after finding the ink works on the ink's bounding
-box only, so an 800x800 canvas costs about as much as a small one.
+box only, so a big canvas costs about as much as a small one.
 """
 
 from pathlib import Path
@@ -100,7 +100,10 @@ def _decode(image: Image.Image) -> Image.Image | np.ndarray:
     try:
         if image.mode in NUMERIC_MODES:
             return np.asarray(image)
-        return image.convert("RGBA" if image.mode in ("LA", "PA", "P", "RGBA") else "RGB")
+        target = "RGBA" if image.mode in ("LA", "PA", "P", "RGBA") else "RGB"
+        image.load()
+        # The app's uploads are RGBA already; converting would only copy them.
+        return np.asarray(image if image.mode == target else image.convert(target))
     except (OSError, SyntaxError, EOFError) as error:
         raise ValueError(f"The image could not be decoded ({error}).") from None
 

@@ -13,7 +13,7 @@ from PIL import Image
 import app
 from model import to_mnist
 from model.artifacts import REBUILD_COMMAND, read_json
-from model.canvas import Placement, draw_strokes
+from model.canvas import CANVAS_SIZE, Placement, draw_strokes
 
 # Hand-written pen paths (any units, y down), drawn the way a person draws each digit.
 ELLIPSE = np.linspace(0, 2 * np.pi, 41)
@@ -22,8 +22,8 @@ STROKES = {
     "7": [[(0, 0), (6, 0), (2.5, 10)]],
     "0": [list(zip(3 * np.cos(ELLIPSE), 5 * np.sin(ELLIPSE)))],
 }
-# Most of the canvas tall, with the app's own brush: 36 px on 800.
-PLACEMENT = Placement(height=0.6, brush=2 * app.BRUSH_RADIUS / app.CANVAS_SIDE, x=0.5, y=0.5)
+# Most of the canvas tall, with the app's own brush: 18 px on 400.
+PLACEMENT = Placement(height=0.6, brush=2 * app.BRUSH_RADIUS / CANVAS_SIZE, x=0.5, y=0.5)
 
 
 def canvas(digit: str, mode: str) -> np.ndarray:
@@ -73,7 +73,7 @@ def test_classify_endpoint_reads_a_drawn_digit(client: Client, tmp_path: Path, d
 def test_classify_endpoint_reads_a_full_sketchpad_value(client: Client, tmp_path: Path) -> None:
     """What the browser sends: a transparent stroke layer plus a composite on the dark theme's grey."""
     value = {
-        "background": saved(np.zeros((app.CANVAS_SIDE, app.CANVAS_SIDE, 4), np.uint8), tmp_path, "background"),
+        "background": saved(np.zeros((CANVAS_SIZE, CANVAS_SIZE, 4), np.uint8), tmp_path, "background"),
         "layers": [saved(canvas("7", "transparent"), tmp_path, "layer")],
         "composite": saved(canvas("7", "dark"), tmp_path, "composite"),
     }
@@ -81,7 +81,7 @@ def test_classify_endpoint_reads_a_full_sketchpad_value(client: Client, tmp_path
 
 
 def test_classify_endpoint_gives_the_prompt_for_a_blank_canvas(client: Client, tmp_path: Path) -> None:
-    blank = saved(np.zeros((app.CANVAS_SIDE, app.CANVAS_SIDE, 4), np.uint8), tmp_path, "blank")
+    blank = saved(np.zeros((CANVAS_SIZE, CANVAS_SIZE, 4), np.uint8), tmp_path, "blank")
     for value in ({"background": None, "layers": [blank], "composite": None},
                   {"background": None, "layers": [], "composite": None}):
         result = client.predict(value, api_name="/classify")
@@ -105,8 +105,8 @@ def test_only_classify_is_offered_to_api_users(client: Client) -> None:
 
 
 def test_blank_and_cleared_states_are_calm(tmp_path: Path) -> None:
-    blank = np.zeros((app.CANVAS_SIDE, app.CANVAS_SIDE, 4), np.uint8)
-    white = np.full((app.CANVAS_SIDE, app.CANVAS_SIDE, 4), 255, np.uint8)
+    blank = np.zeros((CANVAS_SIZE, CANVAS_SIZE, 4), np.uint8)
+    white = np.full((CANVAS_SIZE, CANVAS_SIZE, 4), 255, np.uint8)
     for value in (None, sketch(tmp_path), sketch(tmp_path, layer=blank), sketch(tmp_path, composite=white)):
         assert app.read_sketch(value) == (app.EMPTY_PROMPT, None)
     assert app.blank_state() == (app.EMPTY_PROMPT, None)
