@@ -1,5 +1,6 @@
 """Helpers the load and cold-start benchmarks share: start an app, and call classify over HTTP."""
 
+import io
 import json
 import os
 import socket
@@ -43,10 +44,9 @@ def canvas_png(side: int = CANVAS_SIZE) -> bytes:
     """A drawn 1 on a transparent stroke layer, PNG-encoded as the Sketchpad uploads it."""
     pixels = np.zeros((side, side, 4), np.uint8)
     pixels[side // 5: side * 4 // 5, side // 2 - side // 45: side // 2 + side // 45] = (59, 130, 246, 255)
-    path = ROOT / "benchmarks" / "out" / "canvas.png"
-    path.parent.mkdir(exist_ok=True)
-    Image.fromarray(pixels).save(path)
-    return path.read_bytes()
+    encoded = io.BytesIO()
+    Image.fromarray(pixels).save(encoded, "PNG")
+    return encoded.getvalue()
 
 
 async def classify_over_http(http: httpx.AsyncClient, url: str, fn_index: int, png: bytes, session: str) -> dict:

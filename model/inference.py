@@ -11,8 +11,8 @@ from pathlib import Path
 
 import keras
 
-from model.artifacts import ARTIFACT_DIR, MODEL_FILE, REBUILD_COMMAND
-from model.serving import IMAGE_SHAPE, NUM_CLASSES, ModelError, Reader, load_reader
+from model.artifacts import ARTIFACT_DIR, MODEL_FILE
+from model.serving import ModelError, Reader, check_shapes, load_reader
 
 DEFAULT_MODEL_PATH = ARTIFACT_DIR / MODEL_FILE
 
@@ -22,25 +22,16 @@ def load_model(path: str | Path = DEFAULT_MODEL_PATH) -> keras.Model:
     """Load a saved network once per path; later calls return the same object."""
     path = Path(path)
     if not path.is_file():
-        raise ModelError(f"No trained model at {path}. Rebuild it with: {REBUILD_COMMAND}")
+        raise ModelError(f"No trained model at {path}.")
     if not zipfile.is_zipfile(path):
         # Keras would report a truncated or foreign file as "File not found".
-        raise ModelError(f"{path} is damaged or not a Keras model (it is not a .keras archive). "
-                         f"Rebuild it with: {REBUILD_COMMAND}")
+        raise ModelError(f"{path} is damaged or not a Keras model (it is not a .keras archive).")
     try:
         # safe_mode refuses files that would run arbitrary code as they load (Lambda layers).
         network = keras.saving.load_model(path, compile=False, safe_mode=True)
     except (OSError, ValueError, KeyError, TypeError, zipfile.BadZipFile) as error:
-        raise ModelError(
-            f"{path} is not a readable Keras model ({type(error).__name__}: {error}). "
-            f"Rebuild it with: {REBUILD_COMMAND}"
-        ) from error
-    shapes = (tuple(network.input_shape), tuple(network.output_shape))
-    if shapes != ((None, *IMAGE_SHAPE), (None, NUM_CLASSES)):
-        raise ModelError(
-            f"{path} maps inputs of shape {shapes[0][1:]} to {shapes[1][1:]}, but sketches are read as "
-            f"{IMAGE_SHAPE} images into {NUM_CLASSES} digits. Rebuild it with: {REBUILD_COMMAND}"
-        )
+        raise ModelError(f"{path} is not a readable Keras model ({type(error).__name__}: {error}).") from error
+    check_shapes(path, tuple(network.input_shape[1:]), tuple(network.output_shape[1:]))
     return network
 
 

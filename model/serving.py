@@ -35,6 +35,16 @@ Reader = Callable[[np.ndarray], np.ndarray]
 class ModelError(Exception):
     """The trained model could not be loaded; the message names the file and the fix."""
 
+    def __init__(self, problem: str) -> None:
+        super().__init__(f"{problem} Rebuild it with: {REBUILD_COMMAND}")
+
+
+def check_shapes(path: Path, input_shape: tuple, output_shape: tuple) -> None:
+    """Refuse a network that does not map one 28x28x1 image to 10 digit probabilities."""
+    if input_shape != IMAGE_SHAPE or output_shape != (NUM_CLASSES,):
+        raise ModelError(f"{path} maps inputs of shape {input_shape} to {output_shape}, but sketches are read "
+                         f"as {IMAGE_SHAPE} images into {NUM_CLASSES} digits.")
+
 
 class LiteReader:
     """The exported network, run by the LiteRT interpreter: batch (N, 28, 28, 1) -> (N, 10)."""
@@ -71,16 +81,12 @@ def load_reader(path: str | Path = DEFAULT_SERVING_PATH) -> LiteReader:
     """Load the exported network once per path, or raise ModelError naming the file and the fix."""
     path = Path(path)
     if not path.is_file():
-        raise ModelError(f"No exported model at {path}. Rebuild it with: {REBUILD_COMMAND}")
+        raise ModelError(f"No exported model at {path}.")
     try:
         reader = LiteReader(path)
     except (ValueError, RuntimeError, OSError) as error:
-        raise ModelError(f"{path} is not a readable LiteRT model ({_first_line(error)}). "
-                         f"Rebuild it with: {REBUILD_COMMAND}") from None
-    if reader.input_shape != IMAGE_SHAPE or reader.output_shape != (NUM_CLASSES,):
-        raise ModelError(f"{path} maps inputs of shape {reader.input_shape} to {reader.output_shape}, but "
-                         f"sketches are read as {IMAGE_SHAPE} images into {NUM_CLASSES} digits. "
-                         f"Rebuild it with: {REBUILD_COMMAND}")
+        raise ModelError(f"{path} is not a readable LiteRT model ({_first_line(error)}).") from None
+    check_shapes(path, reader.input_shape, reader.output_shape)
     return reader
 
 

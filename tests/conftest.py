@@ -1,15 +1,10 @@
 """The running app, shared by the API and browser tests: starting it once saves seconds per file."""
 
-import socket
 from collections.abc import Iterator
 
 import pytest
 
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
+from benchmarks.apps import free_port
 
 
 @pytest.fixture(scope="session")

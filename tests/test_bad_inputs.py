@@ -26,7 +26,7 @@ import app
 from model import ModelError, classify, load_model, load_reader, to_mnist
 from model.artifacts import REBUILD_COMMAND, export_serving_model
 from model.canvas import Placement, draw_strokes
-from conftest import free_port
+from benchmarks.apps import free_port
 from model.inference import DEFAULT_MODEL_PATH
 from model.serving import DEFAULT_SERVING_PATH
 from model.preprocess import open_image
