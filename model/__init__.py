@@ -11,7 +11,7 @@ import os
 # TensorFlow's C++ start-up chatter (CUDA probes, CPU feature notes) buries real output.
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
-from model.data import DataError, load_mnist  # noqa: E402
+from model.data import DataError, load_mnist, load_mnist_test  # noqa: E402
 from model.preprocess import to_mnist  # noqa: E402
 from model.serving import ModelError, classify, classify_batch, classify_seen, load_reader  # noqa: E402
 
@@ -26,6 +26,7 @@ __all__ = [
     "classify_batch",
     "classify_seen",
     "load_mnist",
+    "load_mnist_test",
     "load_model",
     "load_reader",
     "to_mnist",

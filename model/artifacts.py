@@ -24,7 +24,7 @@ REBUILD_COMMAND = "python train.py --data PATH/TO/mnist.npz"
 
 def write_json_atomically(path: Path, payload: dict) -> None:
     text = _NUMBER_LIST.sub(_one_line, json.dumps(payload, indent=2)) + "\n"
-    with _replacing(path) as temporary:
+    with replacing(path) as temporary:
         temporary.write_text(text)
 
 
@@ -34,7 +34,7 @@ def save_model_atomically(model: "keras.Model", path: Path) -> None:
     import keras
     # A new Sequential over the same layers carries the weights but not the compiled optimizer.
     inference_model = keras.Sequential([keras.Input(shape=model.input_shape[1:]), *model.layers], name=model.name)
-    with _replacing(path) as temporary:
+    with replacing(path) as temporary:
         inference_model.save(temporary)
 
 
@@ -45,7 +45,7 @@ def export_serving_model(model: "keras.Model", path: Path) -> None:
     # The converter prints the whole saved-model signature it goes through; it says nothing we need.
     with contextlib.redirect_stdout(io.StringIO()):
         flatbuffer = tf.lite.TFLiteConverter.from_keras_model(model).convert()
-    with _replacing(path) as temporary:
+    with replacing(path) as temporary:
         temporary.write_bytes(flatbuffer)
 
 
@@ -62,7 +62,7 @@ def read_json(path: Path) -> dict:
 
 
 @contextmanager
-def _replacing(path: Path) -> Iterator[Path]:
+def replacing(path: Path) -> Iterator[Path]:
     """Yield a temporary path beside ``path``; once it is written, rename it over ``path``.
 
     The rename is atomic on one filesystem, so readers see the old file or the new
