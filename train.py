@@ -1,9 +1,12 @@
 """Train the documented CNN on MNIST and save it with its history and test metrics.
 
-    python train.py --data ../shared/data/mnist.npz          # the shipped model
+    python train.py --data ../shared/data/mnist.npz              # the shipped model
     python train.py --evaluate --data ../shared/data/mnist.npz   # re-score the saved one
+    python train.py --export                                     # re-export the saved one for the app
 
-Data flows top to bottom: load -> scale -> fit -> evaluate -> save.
+Data flows top to bottom: load -> scale -> fit -> evaluate -> save. --export does only the
+last step, from the saved model: it rewrites mnist_cnn.tflite and the architecture recorded
+in metrics.json, without the data and without training.
 """
 
 import argparse
@@ -25,7 +28,7 @@ from model.artifacts import (
 )
 from model.data import KERAS_CACHE, DataError, load_mnist, sha256_of
 from model.inference import ModelError, load_model
-from model.network import DEFAULT_RECIPE, RECIPES, build_cnn
+from model.network import DEFAULT_RECIPE, RECIPES, build_cnn, describe
 from model.training import StopOnInterrupt, evaluate, fit, scale
 
 log = logging.getLogger("train")
@@ -41,7 +44,11 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--seed", type=int, default=1, help="random seed (default: 1)")
     parser.add_argument("--limit", type=int, help="train on only the first N training images (for quick checks)")
     parser.add_argument("--out", type=Path, default=ARTIFACT_DIR, help="where the artifacts go (default: model/)")
-    parser.add_argument("--evaluate", action="store_true", help="score the saved model in --out on the test set")
+    saved = parser.add_mutually_exclusive_group()
+    saved.add_argument("--evaluate", action="store_true", help="score the saved model in --out on the test set")
+    saved.add_argument("--export", action="store_true",
+                       help=f"rewrite {SERVING_FILE} and the architecture in {METRICS_FILE} from the saved model "
+                            "in --out, without training (needs no --data)")
     args = parser.parse_args(argv)
     for option in ("epochs", "batch_size", "limit"):
         if getattr(args, option) is not None and getattr(args, option) < 1:
@@ -55,6 +62,8 @@ def main(argv: list[str] | None = None) -> int:
     sys.stdout.reconfigure(line_buffering=True)
     logging.basicConfig(level=logging.INFO, format="%(message)s")
     try:
+        if args.export:
+            return export_saved(args.out)
         (x_train, y_train), (x_test, y_test) = load_mnist(args.data)
         if args.evaluate:
             return evaluate_saved(args.out, scale(x_test), y_test)
@@ -92,6 +101,7 @@ def main(argv: list[str] | None = None) -> int:
         "versions": library_versions(),
         "data_sha256": sha256_of(args.data or KERAS_CACHE),
         "date": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
+        **architecture(network),
     })
     log.info("Saved %s, %s, %s and %s in %s", MODEL_FILE, SERVING_FILE, HISTORY_FILE, METRICS_FILE, args.out)
     return 0
@@ -111,6 +121,23 @@ def evaluate_saved(out: Path, x_test: np.ndarray, y_test: np.ndarray) -> int:
         return 1
     log.info("Matches %s.", METRICS_FILE)
     return 0
+
+
+def export_saved(out: Path) -> int:
+    """Re-export the saved model in ``out`` for the app and re-record its architecture; nothing is trained."""
+    network = load_model(out / MODEL_FILE)
+    export_serving_model(network, out / SERVING_FILE)
+    if not (out / METRICS_FILE).is_file():
+        log.warning("No %s in %s: wrote %s only.", METRICS_FILE, out, SERVING_FILE)
+        return 0
+    write_json_atomically(out / METRICS_FILE, {**read_json(out / METRICS_FILE), **architecture(network)})
+    log.info("Saved %s, and the architecture in %s, in %s", SERVING_FILE, METRICS_FILE, out)
+    return 0
+
+
+def architecture(network: keras.Model) -> dict:
+    """What metrics.json records of the network itself: each layer, and the parameters in all."""
+    return {"architecture": describe(network), "parameters": network.count_params()}
 
 
 def library_versions() -> dict[str, str]:

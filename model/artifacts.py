@@ -39,12 +39,26 @@ def save_model_atomically(model: "keras.Model", path: Path) -> None:
 
 
 def export_serving_model(model: "keras.Model", path: Path) -> None:
-    """Write the network as a LiteRT flatbuffer: the same weights, for the app to run without TensorFlow."""
+    """Write the network as a LiteRT flatbuffer: the same weights, for the app to run without TensorFlow.
+
+    Besides the probabilities, the file gives the output of every layer that changes the data at
+    inference, each named by ``layer_output_key``, so that the app can show what each layer sees.
+    """
+    import keras
     import tensorflow as tf
 
+    from model.serving import layer_output_key  # here, as model.serving imports this module
+
+    # Dropout is the identity at inference and Flatten only reshapes: they would show nothing new.
+    unchanging = (keras.layers.Dropout, keras.layers.Flatten)
+    shown = [layer for layer in model.layers[:-1] if not isinstance(layer, unchanging)]
+    shown.append(model.layers[-1])  # whatever it is: its output is the network's
+    # Outputs named, not listed: the converter keeps the names of a model's outputs but not their order.
+    layers_out = keras.Model(model.inputs, {layer_output_key(position, layer.name): layer.output
+                                            for position, layer in enumerate(shown)})
     # The converter prints the whole saved-model signature it goes through; it says nothing we need.
     with contextlib.redirect_stdout(io.StringIO()):
-        flatbuffer = tf.lite.TFLiteConverter.from_keras_model(model).convert()
+        flatbuffer = tf.lite.TFLiteConverter.from_keras_model(layers_out).convert()
     with replacing(path) as temporary:
         temporary.write_bytes(flatbuffer)
 

@@ -77,3 +77,9 @@ def build_cnn(learning_rate: float | keras.optimizers.schedules.LearningRateSche
     model.compile(loss="categorical_crossentropy", optimizer=keras.optimizers.Adam(learning_rate),
                   metrics=["accuracy"])
     return model
+
+
+def describe(model: keras.Model) -> list[dict]:
+    """One row per layer, input to output: its name, kind, output shape (without the batch) and parameter count."""
+    return [{"layer": layer.name, "type": type(layer).__name__, "output_shape": list(layer.output.shape[1:]),
+             "parameters": layer.count_params()} for layer in model.layers]

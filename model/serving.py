@@ -9,15 +9,20 @@ model's ``predict_on_batch``.
 """
 
 import functools
+import re
 import threading
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 from PIL import Image, ImageFilter
 
 from model.artifacts import ARTIFACT_DIR, REBUILD_COMMAND, SERVING_FILE
 from model.preprocess import MNIST_SIZE, SketchImage, to_mnist
+
+if TYPE_CHECKING:
+    from ai_edge_litert.interpreter import Interpreter
 
 NUM_CLASSES = 10
 IMAGE_SHAPE = (MNIST_SIZE, MNIST_SIZE, 1)
@@ -30,6 +35,10 @@ DEFAULT_SERVING_PATH = ARTIFACT_DIR / SERVING_FILE
 VIEW_TURNS = (-8.0, 8.0)  # degrees
 
 Reader = Callable[[np.ndarray], np.ndarray]
+
+# The converter keeps the names of a LiteRT file's outputs but not their order, so export_serving_model
+# names each layer's output with layer_output_key: its position from the input, then its Keras name.
+_LAYER_OUTPUT_KEY = re.compile(r"(\d+)_(.+)")
 
 
 class ModelError(Exception):
@@ -46,8 +55,16 @@ def check_shapes(path: Path, input_shape: tuple, output_shape: tuple) -> None:
                          f"as {IMAGE_SHAPE} images into {NUM_CLASSES} digits.")
 
 
+def layer_output_key(position: int, layer_name: str) -> str:
+    """The name under which the LiteRT file gives a layer's output: its position and Keras name."""
+    return f"{position:02d}_{layer_name}"
+
+
 class LiteReader:
-    """The exported network, run by the LiteRT interpreter: batch (N, 28, 28, 1) -> (N, 10)."""
+    """The exported network, run by the LiteRT interpreter: batch (N, 28, 28, 1) -> (N, 10).
+
+    ``layer_outputs`` shows what each layer makes of a batch, as the app's "Inside the network" does.
+    """
 
     def __init__(self, path: Path) -> None:
         # Imported only here: train.py imports this module too, and LiteRT's runtime loaded beside
@@ -57,23 +74,53 @@ class LiteReader:
         # One thread: requests run side by side in the app, and one image is too small to split.
         self._interpreter = Interpreter(model_path=str(path), num_threads=1)
         self._input = self._interpreter.get_input_details()[0]
-        self._output = self._interpreter.get_output_details()[0]
+        outputs = _outputs_in_model_order(self._interpreter)
+        self.layer_names: tuple[str, ...] = tuple(outputs)
+        self._layer_indices = {name: output["index"] for name, output in outputs.items()}
+        self._output_index = self._layer_indices[self.layer_names[-1]]
         self.input_shape = tuple(self._input["shape_signature"][1:].tolist())
-        self.output_shape = tuple(self._output["shape_signature"][1:].tolist())
+        self.output_shape = tuple(outputs[self.layer_names[-1]]["shape_signature"][1:].tolist())
         self._batch = 0
         # An interpreter holds one set of tensors, so calls from the app's worker threads take turns.
         self._lock = threading.Lock()
 
     def __call__(self, batch: np.ndarray) -> np.ndarray:
-        batch = np.ascontiguousarray(batch, np.float32)
         with self._lock:
-            if len(batch) != self._batch:
-                self._interpreter.resize_tensor_input(self._input["index"], batch.shape)
-                self._interpreter.allocate_tensors()
-                self._batch = len(batch)
-            self._interpreter.set_tensor(self._input["index"], batch)
-            self._interpreter.invoke()
-            return self._interpreter.get_tensor(self._output["index"]).copy()
+            self._invoke(batch)
+            return self._interpreter.get_tensor(self._output_index)  # a copy, safe past the lock
+
+    def layer_outputs(self, batch: np.ndarray) -> dict[str, np.ndarray]:
+        """Each layer in ``layer_names`` -> its output for ``batch``, shaped (N, *that layer's output shape)."""
+        with self._lock:
+            self._invoke(batch)
+            return {name: self._interpreter.get_tensor(index) for name, index in self._layer_indices.items()}
+
+    def _invoke(self, batch: np.ndarray) -> None:
+        """Run the network on ``batch``; the caller holds the lock until it has read the outputs."""
+        batch = np.ascontiguousarray(batch, np.float32)
+        if len(batch) != self._batch:
+            self._interpreter.resize_tensor_input(self._input["index"], batch.shape)
+            self._interpreter.allocate_tensors()
+            self._batch = len(batch)
+        self._interpreter.set_tensor(self._input["index"], batch)
+        self._interpreter.invoke()
+
+
+def _outputs_in_model_order(interpreter: "Interpreter") -> dict[str, dict]:
+    """Each output's layer name -> its tensor details, input to output; the last is the network's output.
+
+    A file exported before the layer outputs has one output, the probabilities, under the converter's name.
+    """
+    if interpreter.get_signature_list():
+        outputs = interpreter.get_signature_runner().get_output_details()
+    else:
+        outputs = {output["name"]: output for output in interpreter.get_output_details()}
+    keys = [_LAYER_OUTPUT_KEY.fullmatch(name) for name in outputs]
+    if keys and all(keys):
+        return {key[2]: outputs[key.string] for key in sorted(keys, key=lambda key: int(key[1]))}
+    if len(outputs) == 1:
+        return outputs
+    raise ValueError(f"its {len(outputs)} outputs do not say which layers they come from")
 
 
 @functools.cache

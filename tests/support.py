@@ -1,16 +1,24 @@
-"""Shared test helpers: where the real data lives, and a small stand-in when it does not."""
+"""Shared test helpers: where the real data lives, a small stand-in when it does not, and checks of exported models."""
 
 import os
 import subprocess
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
+
+if TYPE_CHECKING:
+    import keras
+
+    from model.serving import LiteReader
 
 ROOT = Path(__file__).resolve().parent.parent
 SHARED_DATA = ROOT.parent / "shared" / "data"
 MNIST_PATH = SHARED_DATA / "mnist.npz"
 SKETCHES_PATH = SHARED_DATA / "sketches" / "uji_digits.json"
+# The layers whose outputs the LiteRT file gives: each that changes the data at inference.
+SHOWN_LAYERS = ("Conv2D", "MaxPooling2D", "Dense")
 
 
 def write_standin_mnist(path: Path, train: int = 1000, test: int = 200, seed: int = 0) -> Path:
@@ -35,3 +43,18 @@ def run_script(*args: str, env: dict | None = None, timeout: float = 300) -> sub
     """Run a project script as a user would, from the project root."""
     return subprocess.run([sys.executable, *args], cwd=ROOT, capture_output=True, text=True, timeout=timeout,
                           env={**os.environ, **(env or {})})
+
+
+def assert_serves_every_layer(reader: "LiteReader", network: "keras.Model", images: np.ndarray) -> None:
+    """The exported file gives each shown layer's output, in the model's order, as Keras computes it."""
+    import keras  # here, not above: most tests that use this module run without TensorFlow
+
+    shown = [layer for layer in network.layers if type(layer).__name__ in SHOWN_LAYERS]
+    assert reader.layer_names == tuple(layer.name for layer in shown)
+    served = reader.layer_outputs(images)
+    assert tuple(served) == reader.layer_names
+    computed = keras.Model(network.inputs, [layer.output for layer in shown]).predict_on_batch(images)
+    for layer, expected in zip(shown, computed):
+        assert served[layer.name].shape == (len(images), *layer.output.shape[1:]), layer.name
+        np.testing.assert_allclose(served[layer.name], expected, atol=1e-4, err_msg=layer.name)
+    np.testing.assert_array_equal(reader(images), served[shown[-1].name])

@@ -4,12 +4,13 @@ import json
 
 import numpy as np
 import pytest
+import tensorflow as tf
 
 from model import load_model, load_reader
 from model.artifacts import ARTIFACT_DIR, HISTORY_FILE, METRICS_FILE, MODEL_FILE, SERVING_FILE
-from model.network import DEFAULT_RECIPE, RECIPES
+from model.network import DEFAULT_RECIPE, RECIPES, describe
 from model.training import evaluate, scale
-from support import MNIST_PATH, run_script
+from support import MNIST_PATH, assert_serves_every_layer, run_script
 
 METRICS = json.loads((ARTIFACT_DIR / METRICS_FILE).read_text())
 HISTORY = json.loads((ARTIFACT_DIR / HISTORY_FILE).read_text())
@@ -42,17 +43,45 @@ def test_recorded_accuracy_is_what_the_model_scores():
     assert scores["confusion_matrix"] == METRICS["confusion_matrix"]
 
 
-def test_the_served_model_agrees_with_the_keras_model():
-    """LiteRT runs the exported file in the app; it must read exactly as Keras does."""
+def sample_images() -> np.ndarray:
+    """2,000 MNIST test images when the file is beside the project, else seeded noise, sparse like ink."""
     if MNIST_PATH.is_file():
         with np.load(MNIST_PATH) as data:
-            images = scale(data["x_test"][:2000])
-    else:
-        images = np.random.default_rng(0).random((200, 28, 28, 1), np.float32) ** 4
+            return scale(data["x_test"][:2000])
+    return np.random.default_rng(0).random((200, 28, 28, 1), np.float32) ** 4
+
+
+def test_the_served_model_agrees_with_the_keras_model():
+    """LiteRT runs the exported file in the app; it must read exactly as Keras does."""
+    images = sample_images()
     served = load_reader(ARTIFACT_DIR / SERVING_FILE)(images)
     trained = load_model(ARTIFACT_DIR / MODEL_FILE).predict_on_batch(images)
     np.testing.assert_array_equal(served.argmax(axis=1), trained.argmax(axis=1))
     np.testing.assert_allclose(served, trained, atol=1e-4)
+
+
+def test_the_served_model_shows_every_layer_as_keras_computes_it():
+    """Inside the network: each layer's output, from the file the app runs, as Keras computes it."""
+    assert_serves_every_layer(load_reader(ARTIFACT_DIR / SERVING_FILE), load_model(ARTIFACT_DIR / MODEL_FILE),
+                              sample_images())
+
+
+def test_the_recorded_architecture_is_the_shipped_models():
+    assert METRICS["architecture"] == describe(load_model(ARTIFACT_DIR / MODEL_FILE))
+    assert METRICS["parameters"] == sum(row["parameters"] for row in METRICS["architecture"]) == 431_242
+
+
+def test_a_file_exported_before_the_layer_outputs_still_serves(tmp_path):
+    """One output, the probabilities, as train.py exported before "Inside the network"."""
+    network = load_model(ARTIFACT_DIR / MODEL_FILE)
+    path = tmp_path / SERVING_FILE
+    path.write_bytes(tf.lite.TFLiteConverter.from_keras_model(network).convert())
+    images = sample_images()[:64]
+    reader = load_reader(path)
+    served = reader(images)
+    np.testing.assert_allclose(served, network.predict_on_batch(images), atol=1e-4)
+    assert len(reader.layer_names) == 1
+    np.testing.assert_array_equal(reader.layer_outputs(images)[reader.layer_names[0]], served)
 
 
 def test_the_app_runs_without_tensorflow():

@@ -18,6 +18,7 @@ import httpx
 import keras
 import numpy as np
 import pytest
+import tensorflow as tf
 from gradio_client import Client, handle_file
 from gradio_client.exceptions import AppError
 from PIL import Image
@@ -324,6 +325,18 @@ def test_a_model_for_other_inputs_or_outputs_is_refused(tmp_path: Path) -> None:
             with pytest.raises(ModelError, match=re.escape(shape)) as raised:
                 load(file)
             assert REBUILD_COMMAND in str(raised.value)
+
+
+def test_a_model_whose_outputs_do_not_name_their_layers_is_refused(tmp_path: Path) -> None:
+    """Without the names export_serving_model gives them, nothing says which output is the probabilities."""
+    image = keras.Input((28, 28, 1))
+    pixels = keras.layers.Flatten()(image)
+    two_outputs = keras.Model(image, [pixels, keras.layers.Dense(10)(pixels)])
+    path = tmp_path / "two_outputs.tflite"
+    path.write_bytes(tf.lite.TFLiteConverter.from_keras_model(two_outputs).convert())
+    with pytest.raises(ModelError, match="outputs do not say which layers") as raised:
+        load_reader(path)
+    assert REBUILD_COMMAND in str(raised.value)
 
 
 def test_a_model_that_would_run_code_as_it_loads_is_refused(tmp_path: Path) -> None:

@@ -4,6 +4,7 @@ import keras
 import pytest
 
 from model import build_cnn
+from model.network import describe
 
 DOCUMENTED_LAYERS = [
     ("Conv2D", {"filters": 32, "kernel_size": (3, 3), "activation": "relu"}),
@@ -34,6 +35,15 @@ def test_parameter_count_and_output():
     model = build_cnn()
     assert model.count_params() == 431_242
     assert model.output_shape == (None, 10)
+
+
+def test_describe_gives_each_layers_output_shape_and_parameters():
+    rows = describe(build_cnn())
+    assert [row["type"] for row in rows] == [kind for kind, _ in DOCUMENTED_LAYERS]
+    assert [row["output_shape"] for row in rows] == [[26, 26, 32], [13, 13, 32], [13, 13, 32], [11, 11, 64], [5, 5, 64],
+                                                     [5, 5, 64], [1600], [256], [10]]
+    assert [row["parameters"] for row in rows] == [320, 0, 0, 18_496, 0, 0, 0, 409_856, 2_570]
+    assert len({row["layer"] for row in rows}) == len(rows)
 
 
 def test_compiled_as_the_tutorial_compiles_it():

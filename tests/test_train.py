@@ -1,18 +1,23 @@
 """train.py, run for real as a user runs it: artifacts, reloading, evaluation and safety."""
 
 import json
+import shutil
 import signal
 import subprocess
 import sys
+from pathlib import Path
 
 import keras
 import numpy as np
 import pytest
 
 from model import load_model, load_reader
-from model.artifacts import HISTORY_FILE, METRICS_FILE, MODEL_FILE, SERVING_FILE, save_model_atomically
-from model.network import DEFAULT_RECIPE
-from support import ROOT, run_script, training_data, write_standin_mnist
+from model.artifacts import (
+    ARTIFACT_DIR, HISTORY_FILE, METRICS_FILE, MODEL_FILE, SERVING_FILE, read_json, save_model_atomically,
+    write_json_atomically,
+)
+from model.network import DEFAULT_RECIPE, describe
+from support import ROOT, assert_serves_every_layer, run_script, training_data, write_standin_mnist
 
 HISTORY_KEYS = {"loss", "accuracy", "val_loss", "val_accuracy"}
 
@@ -68,6 +73,19 @@ def test_the_exported_model_reads_as_the_keras_one(trained):
     np.testing.assert_allclose(served, load_model(trained[1] / MODEL_FILE).predict_on_batch(images), atol=1e-4)
 
 
+def test_the_exported_model_shows_every_layer(trained):
+    out = trained[1]
+    images = np.random.default_rng(0).random((64, 28, 28, 1), np.float32)
+    assert_serves_every_layer(load_reader(out / SERVING_FILE), load_model(out / MODEL_FILE), images)
+
+
+def test_metrics_record_the_architecture(trained):
+    out = trained[1]
+    metrics = json.loads((out / METRICS_FILE).read_text())
+    assert metrics["architecture"] == describe(load_model(out / MODEL_FILE))
+    assert metrics["parameters"] == 431_242
+
+
 def test_evaluate_recomputes_the_recorded_accuracy(trained):
     data, out, _ = trained
     result = run_script("train.py", "--evaluate", "--data", str(data), "--out", str(out))
@@ -89,6 +107,57 @@ def test_evaluate_without_a_model_names_the_fix(tmp_path):
     assert result.returncode == 2
     assert "No trained model at" in result.stderr and "python train.py" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def shipped_copy(out: Path, *names: str) -> Path:
+    out.mkdir()
+    for name in names:
+        shutil.copy(ARTIFACT_DIR / name, out / name)
+    return out
+
+
+def export(out: Path) -> subprocess.CompletedProcess:
+    """``train.py --export`` as a user runs it, in a home without Keras's MNIST download: it needs no data."""
+    return run_script("train.py", "--export", "--out", str(out), env={"HOME": str(out.parent)})
+
+
+def test_export_rewrites_the_served_model_and_only_the_architecture(tmp_path):
+    out = shipped_copy(tmp_path / "out", MODEL_FILE)
+    # The shipped records as they were before the architecture was recorded.
+    earlier = {key: value for key, value in read_json(ARTIFACT_DIR / METRICS_FILE).items()
+               if key not in ("architecture", "parameters")}
+    write_json_atomically(out / METRICS_FILE, earlier)
+    result = export(out)
+    assert result.returncode == 0, result.stderr
+    network = load_model(out / MODEL_FILE)
+    assert read_json(out / METRICS_FILE) == {**earlier, "architecture": describe(network), "parameters": 431_242}
+    assert (out / MODEL_FILE).read_bytes() == (ARTIFACT_DIR / MODEL_FILE).read_bytes()
+    assert sorted(path.name for path in out.iterdir()) == sorted([METRICS_FILE, MODEL_FILE, SERVING_FILE])
+    images = np.random.default_rng(0).random((64, 28, 28, 1), np.float32) ** 4
+    assert_serves_every_layer(load_reader(out / SERVING_FILE), network, images)
+
+
+def test_export_without_metrics_warns_and_writes_the_served_model(tmp_path):
+    out = shipped_copy(tmp_path / "out", MODEL_FILE)
+    result = export(out)
+    assert result.returncode == 0, result.stderr
+    assert f"No {METRICS_FILE}" in result.stderr
+    assert sorted(path.name for path in out.iterdir()) == sorted([MODEL_FILE, SERVING_FILE])
+    assert load_reader(out / SERVING_FILE).layer_names[-1] == load_model(out / MODEL_FILE).layers[-1].name
+
+
+@pytest.mark.parametrize("saved, problem", [(None, "No trained model at"),
+                                            (b"not a zip archive", "is damaged or not a Keras model")],
+                         ids=["missing", "corrupt"])
+def test_export_without_a_readable_model_names_the_fix(tmp_path, saved, problem):
+    out = shipped_copy(tmp_path / "out", METRICS_FILE)
+    if saved is not None:
+        (out / MODEL_FILE).write_bytes(saved)
+    result = export(out)
+    assert result.returncode == 2
+    assert problem in result.stderr and "python train.py" in result.stderr and "Traceback" not in result.stderr
+    assert (out / METRICS_FILE).read_bytes() == (ARTIFACT_DIR / METRICS_FILE).read_bytes()
+    assert SERVING_FILE not in {path.name for path in out.iterdir()}
 
 
 @pytest.mark.parametrize("stop", [signal.SIGINT, signal.SIGKILL])
@@ -135,5 +204,5 @@ def test_a_save_that_fails_part_way_leaves_the_old_model(tmp_path):
 def test_help_lists_the_options():
     result = run_script("train.py", "--help")
     assert result.returncode == 0
-    for option in ("--data", "--epochs", "--batch-size", "--seed", "--out", "--recipe", "--evaluate"):
+    for option in ("--data", "--epochs", "--batch-size", "--seed", "--out", "--recipe", "--evaluate", "--export"):
         assert option in result.stdout
