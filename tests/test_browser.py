@@ -32,8 +32,11 @@ SCREENSHOTS = os.environ.get("MNIST_SCREENSHOTS")
 SEVEN = [[(-0.16, -0.25), (0.16, -0.25), (-0.03, 0.27)]]
 ONE = [[(0.0, -0.27), (0.0, 0.27)]]
 FOUR = [[(-0.05, -0.27), (-0.15, 0.05), (0.15, 0.05)], [(0.08, -0.15), (0.08, 0.27)]]
+SEVEN_BAR = [[(-0.1, 0.0), (0.1, 0.0)]]  # crossing the SEVEN's stem, continental style
 # Gradio's own change event dropped the first stroke after an idle moment at random.
 IDLE_MS = 1500
+# After an answer, Gradio tells each input the event's status; give those updates time to land.
+STATUS_SETTLE_MS = 1500
 ZERO = [[(0.15 * math.sin(t), -0.25 * math.cos(t)) for t in (2 * math.pi * i / 16 for i in range(17))]]
 
 
@@ -118,6 +121,27 @@ def test_draw_clear_draw_again_and_undo_in_the_light_theme(browser, app_url: str
 
     page.locator('#sketchpad button[aria-label="Undo"]').click()
     expect_calm(page)
+    page.close()
+
+
+def test_a_reading_uploads_each_image_once(browser, app_url: str) -> None:
+    """Gradio 6.31's Sketchpad sends its three images again whenever an event's status reaches it,
+    nine uploads per reading; assets/sketchpad.js answers the repeats without sending them."""
+    page = open_app(browser, app_url, "light")
+    requests: list[str] = []
+    page.on("request", lambda request: requests.append(request.url))
+
+    def uploads_for_one_reading(strokes: list[list[tuple[float, float]]]) -> int:
+        requests.clear()
+        draw(page, strokes)
+        expect(page.locator("#prediction h2")).to_have_text("7", timeout=READING_TIMEOUT_MS)
+        page.wait_for_timeout(STATUS_SETTLE_MS)
+        assert sum("/gradio_api/queue/join" in url for url in requests) == 1
+        return sum("/gradio_api/upload" in url for url in requests)
+
+    page.wait_for_timeout(IDLE_MS)
+    assert uploads_for_one_reading(SEVEN) <= 3  # background, stroke layer and composite, once each
+    assert uploads_for_one_reading(SEVEN_BAR) <= 3
     page.close()
 
 
