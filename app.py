@@ -19,6 +19,7 @@ import pandas as pd
 from model import ModelError, classify_seen, load_reader, to_mnist
 from model.artifacts import ARTIFACT_DIR, HISTORY_FILE, METRICS_FILE, REBUILD_COMMAND, SERVING_FILE, read_json
 from model.canvas import CANVAS_SIZE
+from model.pictures import png_data_uri
 from model.preprocess import open_image
 
 log = logging.getLogger("app")
@@ -45,7 +46,9 @@ BRUSH_RADIUS = 9
 INK_COLOUR = "#3b82f6"
 SKETCHPAD_HEIGHT = 620
 TOP_CLASSES = 3
-PREVIEW_SIDE = 280  # the 28x28 input shown 10x, each network pixel a crisp 10x10 block
+# The 28x28 input travels inline, at its own size, and the browser enlarges it with square
+# pixels (assets/style.css): no file for Gradio to write and serve on every stroke.
+PREVIEW_SIDE = 280
 
 # Two CPU cores: two classifications at a time keep both busy without thrashing, and a
 # bounded queue turns a flood of strokes into quick "queue full" replies, not a backlog.
@@ -53,6 +56,10 @@ CONCURRENCY = 2
 QUEUE_SIZE = 64
 # Sketches arrive as 400x400 PNG layers, a few kilobytes each; nothing legitimate is near this.
 MAX_UPLOAD = "4mb"
+# Each stroke leaves two uploads (about 11 kB) in Gradio's cache, over a gigabyte an hour for
+# a class of 30. Files older than this go, checked as often; the page reuses an upload's path
+# for at most a minute (assets/sketchpad.js).
+UPLOAD_LIFETIME_S = 300
 CURVE_COLUMNS = ["epoch", "value", "series"]  # long format: one row per epoch and series
 # json.JSONDecodeError is a ValueError; records from another version may lack keys or differ in type.
 RECORD_ERRORS = (OSError, ValueError, KeyError, TypeError)
@@ -89,11 +96,11 @@ def sketch_file(sketch: EditorValue | None) -> str | None:
     return next((file["path"] for file in files if isinstance(file, dict) and file.get("path")), None)
 
 
-def preview(seen: np.ndarray) -> np.ndarray:
-    """Enlarge the network's 28x28 input with square pixels, white ink on black as in MNIST."""
-    scale = PREVIEW_SIDE // seen.shape[0]
+def preview(seen: np.ndarray) -> str:
+    """The network's 28x28 input as an inline picture, white ink on black as in MNIST."""
     pixels = np.round(seen * 255).astype(np.uint8)
-    return np.kron(pixels, np.ones((scale, scale), np.uint8))
+    return (f'<img src="{png_data_uri(pixels)}" width="{PREVIEW_SIDE}" height="{PREVIEW_SIDE}" '
+            f'alt="The {seen.shape[1]} by {seen.shape[0]} pixel image the network reads">')
 
 
 def classify_sketch(sketch: EditorValue | None, model_path: Path = MODEL_PATH) -> LabelValue:
@@ -101,7 +108,7 @@ def classify_sketch(sketch: EditorValue | None, model_path: Path = MODEL_PATH) -
     return read_sketch(sketch, model_path)[0]
 
 
-def read_sketch(sketch: EditorValue | None, model_path: Path = MODEL_PATH) -> tuple[LabelValue, np.ndarray | None]:
+def read_sketch(sketch: EditorValue | None, model_path: Path = MODEL_PATH) -> tuple[LabelValue, str | None]:
     """What the UI shows for a sketch: the top classes and the 28x28 image the network saw.
 
     ``sketch`` is the Sketchpad's value as uploaded (files, not yet decoded): decoding just
@@ -208,7 +215,7 @@ def records_problem(error: Exception, path: Path) -> str:
 
 
 def build() -> gr.Blocks:
-    with gr.Blocks(title=TITLE) as demo:
+    with gr.Blocks(title=TITLE, delete_cache=(UPLOAD_LIFETIME_S, UPLOAD_LIFETIME_S)) as demo:
         gr.Markdown(f"# ✏️ {TITLE}\n{TAGLINE}", elem_id="intro")
         banner = gr.Markdown(visible=False, elem_id="model-banner")
         with gr.Tabs():
@@ -232,14 +239,11 @@ def build() -> gr.Blocks:
                             label="The network reads",
                             elem_id="prediction",
                         )
-                        seen = gr.Image(
+                        seen = gr.HTML(
                             label="What the network sees (28 × 28 pixels)",
-                            type="numpy",
-                            image_mode="L",
-                            format="png",
-                            interactive=False,
-                            height=PREVIEW_SIDE + 40,
-                            buttons=[],
+                            show_label=True,
+                            container=True,
+                            min_height=PREVIEW_SIDE + 40,
                             elem_id="preview",
                         )
                         clear_button = gr.Button("Clear the canvas", variant="primary", size="lg", elem_id="clear")

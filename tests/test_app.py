@@ -1,6 +1,9 @@
 """The app through its public API (gradio_client against the running server) and its handlers."""
 
+import base64
+import io
 import json
+import re
 from pathlib import Path
 
 import gradio as gr
@@ -119,13 +122,12 @@ def test_stroke_layer_wins_over_the_composite(tmp_path: Path) -> None:
     assert sum(confidences.values()) == pytest.approx(1)
 
 
-def test_preview_is_the_network_input_with_crisp_pixels(tmp_path: Path) -> None:
+def test_preview_is_the_network_input_inline(tmp_path: Path) -> None:
     image = canvas("7", "transparent")
     _, preview = app.read_sketch(sketch(tmp_path, layer=image))
-    assert preview.shape == (app.PREVIEW_SIDE, app.PREVIEW_SIDE) and preview.dtype == np.uint8
-    blocks = preview.reshape(28, 10, 28, 10)
-    assert (blocks == blocks[:, :1, :, :1]).all()  # every network pixel is one flat 10x10 block
-    np.testing.assert_array_equal(blocks[:, 0, :, 0], np.round(to_mnist(image) * 255))
+    uri = re.search(r'<img src="data:image/png;base64,([^"]+)"', preview)
+    pixels = np.asarray(Image.open(io.BytesIO(base64.b64decode(uri.group(1)))))
+    np.testing.assert_array_equal(pixels, np.round(to_mnist(image) * 255))  # 28x28, sent as it is
 
 
 def test_an_unreadable_image_is_refused_in_one_sentence(tmp_path: Path) -> None:
@@ -218,3 +220,7 @@ def test_launch_options_honour_the_environment(monkeypatch: pytest.MonkeyPatch) 
 def test_the_queue_is_bounded() -> None:
     assert app.demo._queue.max_size == app.QUEUE_SIZE
     assert app.demo._queue.default_concurrency_limit == app.CONCURRENCY
+
+
+def test_old_uploads_are_removed() -> None:
+    assert app.demo.delete_cache == (app.UPLOAD_LIFETIME_S, app.UPLOAD_LIFETIME_S)
