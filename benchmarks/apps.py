@@ -1,5 +1,6 @@
-"""Helpers the load and cold-start benchmarks share: start an app, and call classify over HTTP."""
+"""Helpers the load and cold-start benchmarks share: start an app, and read strokes over HTTP as the page does."""
 
+import asyncio
 import io
 import json
 import os
@@ -15,7 +16,7 @@ import httpx
 import numpy as np
 from PIL import Image
 
-from model.canvas import CANVAS_SIZE
+from model.canvas import CANVAS_SIZE, compose
 
 ROOT = Path(__file__).resolve().parent.parent
 APPS = {"MNIST Sketchpad": ROOT / "app.py", "do-nothing app": ROOT / "benchmarks" / "do_nothing_app.py"}
@@ -40,24 +41,56 @@ def running(script: Path) -> Iterator[tuple[str, subprocess.Popen]]:
         process.wait(timeout=30)
 
 
-def canvas_png(side: int = CANVAS_SIZE) -> bytes:
-    """A drawn 1 on a transparent stroke layer, PNG-encoded as the Sketchpad uploads it."""
-    pixels = np.zeros((side, side, 4), np.uint8)
-    pixels[side // 5: side * 4 // 5, side // 2 - side // 45: side // 2 + side // 45] = (59, 130, 246, 255)
+def stroke_pngs(variants: int = 8, side: int = CANVAS_SIZE) -> list[dict[str, bytes]]:
+    """What the page uploads after each stroke, for a digit drawn over ``variants`` strokes.
+
+    Each entry holds the Sketchpad's stroke layer (ink on transparent) and composite (ink on
+    the white sheet) as PNGs, named as the page names them. The sheet itself, a blank white
+    background, the page uploads only once: see ``background_png``.
+    """
+    ink = np.zeros((side, side), np.uint8)
+    strokes = []
+    for stroke in range(variants):  # a 1, then its flag, growing a little with each stroke
+        ink[side // 5: side * 4 // 5, side // 2 - side // 45: side // 2 + side // 45] = 255
+        ink[side // 5 + stroke * side // 80: side // 5 + stroke * side // 80 + side // 40, side * 2 // 5: side // 2] = 255
+        strokes.append({"layer_0.png": _png(compose(ink, "transparent")), "composite.png": _png(compose(ink, "light"))})
+    return strokes
+
+
+def background_png(side: int = CANVAS_SIZE) -> bytes:
+    return _png(np.full((side, side, 4), 255, np.uint8))
+
+
+def _png(pixels: np.ndarray) -> bytes:
     encoded = io.BytesIO()
     Image.fromarray(pixels).save(encoded, "PNG")
     return encoded.getvalue()
 
 
-async def classify_over_http(http: httpx.AsyncClient, url: str, fn_index: int, png: bytes, session: str) -> dict:
-    """What the page does per stroke: upload the layer, join the queue, read the answer from the stream."""
-    upload = await http.post(f"{url}/gradio_api/upload", files={"files": ("layer.png", png, "image/png")})
-    upload.raise_for_status()
-    layer = {"path": upload.json()[0], "meta": {"_type": "gradio.FileData"}}
+async def upload(http: httpx.AsyncClient, url: str, name: str, png: bytes) -> dict:
+    """Upload one image as the page does; return the file value that refers to it."""
+    reply = await http.post(f"{url}/gradio_api/upload", files={"files": (name, png, "image/png")})
+    reply.raise_for_status()
+    return {"path": reply.json()[0], "orig_name": name, "meta": {"_type": "gradio.FileData"}}
+
+
+async def read_stroke(http: httpx.AsyncClient, url: str, fn_index: int, stroke: dict[str, bytes],
+                      background: dict, session: str) -> list:
+    """What the page does after each stroke: upload the changed images, join the queue for the
+    reading, take the answer from the event stream and fetch any image in it (the preview)."""
+    layer, composite = await asyncio.gather(*(upload(http, url, name, png) for name, png in stroke.items()))
     joined = await http.post(f"{url}/gradio_api/queue/join", json={
-        "data": [{"background": None, "layers": [layer], "composite": None}], "fn_index": fn_index,
+        "data": [{"background": background, "layers": [layer], "composite": composite}], "fn_index": fn_index,
         "session_hash": session, "event_data": None, "trigger_id": None})
     joined.raise_for_status()
+    outputs = await _answer(http, url, session)
+    for value in outputs:
+        if isinstance(value, dict) and value.get("url"):
+            (await http.get(value["url"])).raise_for_status()
+    return outputs
+
+
+async def _answer(http: httpx.AsyncClient, url: str, session: str) -> list:
     async with http.stream("GET", f"{url}/gradio_api/queue/data", params={"session_hash": session}) as stream:
         async for line in stream.aiter_lines():
             if line.startswith("data:"):
@@ -65,13 +98,14 @@ async def classify_over_http(http: httpx.AsyncClient, url: str, fn_index: int, p
                 if message.get("msg") == "process_completed":
                     if not message.get("success"):
                         raise RuntimeError(str(message.get("output")))
-                    return message["output"]
+                    return message["output"]["data"]
     raise RuntimeError("the stream ended without an answer")
 
 
-def classify_index(url: str) -> int:
+def event_index(url: str, api_name: str) -> int:
+    """The fn_index of the app's event named ``api_name`` (the page calls private events this way too)."""
     config = httpx.get(f"{url}/config", timeout=10).json()
-    return next(dependency["id"] for dependency in config["dependencies"] if dependency.get("api_name") == "classify")
+    return next(dependency["id"] for dependency in config["dependencies"] if dependency.get("api_name") == api_name)
 
 
 def wait_until_up(url: str, process: subprocess.Popen, timeout: float = 120) -> None:

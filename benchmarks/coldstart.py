@@ -19,21 +19,23 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from benchmarks.apps import (  # noqa: E402
-    APPS, canvas_png, classify_index, classify_over_http, peak_rss_mb, running, wait_until_up,
+    APPS, background_png, event_index, peak_rss_mb, read_stroke, running, stroke_pngs, upload, wait_until_up,
 )
 
 log = logging.getLogger("coldstart")
 
 
-def first_answer(script: Path, png: bytes) -> tuple[float, float]:
+def first_answer(script: Path) -> tuple[float, float]:
     """Seconds from launch to the first classify answer, and the app's peak RSS in MB."""
     started = time.perf_counter()
     with running(script) as (url, process):
         wait_until_up(url, process)
 
-        async def ask() -> dict:
+        async def ask() -> list:
             async with httpx.AsyncClient(timeout=60) as http:
-                return await classify_over_http(http, url, classify_index(url), png, "coldstart")
+                background = await upload(http, url, "background.png", background_png())
+                return await read_stroke(http, url, event_index(url, "classify"), stroke_pngs(1)[0], background,
+                                         "coldstart")
 
         asyncio.run(ask())
         return time.perf_counter() - started, peak_rss_mb(process)
@@ -45,10 +47,9 @@ def main() -> int:
     args = parser.parse_args()
     logging.basicConfig(level=logging.INFO, format="%(message)s")
     logging.getLogger("httpx").setLevel(logging.WARNING)
-    png = canvas_png()
     medians = {}
     for name, script in APPS.items():
-        runs = np.array([first_answer(script, png) for _ in range(args.runs)])
+        runs = np.array([first_answer(script) for _ in range(args.runs)])
         medians[name] = np.median(runs, axis=0)
         log.info("%-16s first answer after %.2f s (runs: %s), peak RSS %.0f MB", name, medians[name][0],
                  ", ".join(f"{seconds:.2f}" for seconds in runs[:, 0]), medians[name][1])

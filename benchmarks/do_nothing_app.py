@@ -1,6 +1,7 @@
-"""The framework's floor: a Gradio app with the same Sketchpad and queue as app.py, and no model.
+"""The framework's floor: a Gradio app with the same Sketchpad, events and queue as app.py, and no model.
 
-Its classify endpoint answers a constant label without decoding anything, so the load and
+Its per-stroke reading (``read_sketch``, what the page calls after each stroke) and its
+``classify`` API answer a constant label without decoding anything, so the load and
 cold-start benchmarks can put Gradio's own cost beside ours. It honours GRADIO_SERVER_PORT.
 """
 
@@ -8,12 +9,15 @@ import os
 
 import gradio as gr
 
-# As app.py (model.canvas.CANVAS_SIZE), without importing our code: the floor is Gradio alone.
+# As app.py (model.canvas.CANVAS_SIZE and the queue settings), without importing our code:
+# the floor is Gradio alone.
 CANVAS_SIZE = 400
-
-# As in app.py: the raw (undecoded) input and the queue.
 CONCURRENCY = 2
 QUEUE_SIZE = 64
+
+
+def read_sketch(sketch: dict | None) -> tuple[dict[str, float], None]:
+    return {"0": 1.0}, None
 
 
 def classify(sketch: dict | None) -> dict[str, float]:
@@ -23,6 +27,10 @@ def classify(sketch: dict | None) -> dict[str, float]:
 with gr.Blocks() as demo:
     sketchpad = gr.Sketchpad(canvas_size=(CANVAS_SIZE, CANVAS_SIZE), layers=False, transforms=(), format="png")
     label = gr.Label(num_top_classes=3)
+    seen = gr.Image(type="numpy", image_mode="L", format="png", interactive=False)
+    read_button = gr.Button("Read the sketch", visible=False)
+    read_button.click(read_sketch, sketchpad, [label, seen], trigger_mode="always_last", preprocess=False,
+                      api_visibility="private")
     gr.on(triggers=[], fn=classify, inputs=sketchpad, outputs=label, api_name="classify", preprocess=False)
 demo.queue(max_size=QUEUE_SIZE, default_concurrency_limit=CONCURRENCY)
 

@@ -1,12 +1,15 @@
-"""A classroom at once: N students drawing, each stroke a classify request, against the real app.
+"""A classroom at once: N students drawing, one stroke a second each, against the real app.
 
-    python benchmarks/load.py [--clients 30] [--seconds 30]
+    python benchmarks/load.py [--clients 30] [--seconds 30] [--in-step]
 
 Starts the app on a free local port and runs N browser-like clients from one asyncio
-process. Each client does what the page does per stroke, once a second: upload the
-stroke layer (a PNG of the app's canvas size), call classify through the queue, read the answer. Reports
-throughput, latency percentiles and errors, then does the same against a do-nothing app
-with the same Sketchpad (benchmarks/do_nothing_app.py), so Gradio's own cost sits beside ours.
+process. Each client does, once a second, what the page does after a stroke (as recorded
+from Chromium): upload the stroke layer and the composite (400x400 PNGs; the blank
+background once per client), join the queue for the reading, take the answer from the
+event stream and fetch the preview image in it. Reports throughput, latency percentiles
+and errors, then does the same against a do-nothing app with the same Sketchpad, events
+and queue (benchmarks/do_nothing_app.py), so Gradio's own cost sits beside ours. Both apps
+run throughout and take turns in rounds, so neither gains from going first.
 """
 
 import argparse
@@ -14,6 +17,7 @@ import asyncio
 import logging
 import sys
 import time
+from contextlib import ExitStack
 from pathlib import Path
 
 import httpx
@@ -21,22 +25,30 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from benchmarks.apps import APPS, canvas_png, classify_index, classify_over_http, running, wait_until_up  # noqa: E402
+from benchmarks.apps import (  # noqa: E402
+    APPS, background_png, event_index, read_stroke, running, stroke_pngs, upload, wait_until_up,
+)
 
+READING = "read_sketch"  # the event the page calls after each stroke, in both apps
+WARM_UP_S = 3
+BACKGROUND = background_png()
+STROKES = stroke_pngs()
 log = logging.getLogger("load")
 
 
-async def student(http: httpx.AsyncClient, url: str, fn_index: int, png: bytes, number: int, clients: int,
-                  in_step: bool, until: float, latencies: list[float], errors: list[str]) -> None:
+async def student(http: httpx.AsyncClient, url: str, fn_index: int, number: int, clients: int, in_step: bool,
+                  until: float, latencies: list[float], errors: list[str]) -> None:
     # Students do not lift their pens in step: spread their first strokes over the first second,
     # unless asked for the worst case, where every student's stroke lands at the same moment.
     if not in_step:
         await asyncio.sleep(number / clients)
+    background = await upload(http, url, "background.png", BACKGROUND)
     stroke = 0
     while time.monotonic() < until:
         started = time.monotonic()
         try:
-            await classify_over_http(http, url, fn_index, png, f"student{number}-{stroke}")
+            # One session per student, as a page keeps one from load to close.
+            await read_stroke(http, url, fn_index, STROKES[stroke % len(STROKES)], background, f"student{number}")
             latencies.append(time.monotonic() - started)
         except (httpx.HTTPError, RuntimeError) as error:
             errors.append(f"{type(error).__name__}: {error}")
@@ -44,49 +56,64 @@ async def student(http: httpx.AsyncClient, url: str, fn_index: int, png: bytes, 
         await asyncio.sleep(max(0.0, 1.0 - (time.monotonic() - started)))
 
 
-async def classroom(url: str, clients: int, seconds: float, png: bytes,
-                    in_step: bool = False) -> tuple[np.ndarray, list[str], float]:
-    fn_index = classify_index(url)
+async def classroom(url: str, clients: int, seconds: float, in_step: bool = False) -> tuple[np.ndarray, list[str], float]:
+    fn_index = event_index(url, READING)
     latencies: list[float] = []
     errors: list[str] = []
     limits = httpx.Limits(max_connections=4 * clients)
     async with httpx.AsyncClient(timeout=60, limits=limits) as http:
         started = time.monotonic()
-        await asyncio.gather(*[student(http, url, fn_index, png, number, clients, in_step, started + seconds, latencies,
+        await asyncio.gather(*[student(http, url, fn_index, number, clients, in_step, started + seconds, latencies,
                                        errors)
                                for number in range(clients)])
         elapsed = time.monotonic() - started
     return np.array(latencies) * 1000, errors, elapsed
 
 
-def measure(name: str, script: Path, clients: int, seconds: float, png: bytes,
-            in_step: bool) -> tuple[float, float, int]:
-    with running(script) as (url, process):
-        wait_until_up(url, process)
-        asyncio.run(classroom(url, 2, 2, png))  # warm-up: first model load, first requests
-        latencies, errors, elapsed = asyncio.run(classroom(url, clients, seconds, png, in_step))
+def measure(clients: int, seconds: float, rounds: int, in_step: bool) -> dict[str, tuple[np.ndarray, list[str], float]]:
+    """Latencies (ms), errors and answers per second for each app, both served for the whole run.
+
+    The apps take turns in rounds, in the order A B, B A, A B..., so that drift in the
+    machine's speed over the run, and whichever goes first, weigh on both alike.
+    """
+    with ExitStack() as stack:
+        urls = {name: stack.enter_context(running(script)) for name, script in APPS.items()}
+        for url, process in urls.values():
+            wait_until_up(url, process)
+            asyncio.run(classroom(url, clients, WARM_UP_S))  # first requests, worker threads, the model
+        results = {name: (np.empty(0), [], 0.0) for name in APPS}
+        for turn in range(rounds):
+            for name in list(APPS)[:: 1 if turn % 2 == 0 else -1]:
+                latencies, errors, elapsed = asyncio.run(classroom(urls[name][0], clients, seconds / rounds, in_step))
+                pooled, all_errors, answering = results[name]
+                results[name] = (np.concatenate([pooled, latencies]), all_errors + errors, answering + elapsed)
+    return {name: (latencies, errors, len(latencies) / answering) for name, (latencies, errors, answering) in results.items()}
+
+
+def report(name: str, latencies: np.ndarray, errors: list[str], rate: float, clients: int, seconds: float) -> None:
     p50, p95, p99 = np.percentile(latencies, [50, 95, 99]) if len(latencies) else (np.nan,) * 3
-    log.info("%-16s %d clients x %.0f s: %.1f answers/s, p50 %.0f ms, p95 %.0f ms, p99 %.0f ms, %d errors",
-             name, clients, seconds, len(latencies) / elapsed, p50, p95, p99, len(errors))
+    log.info("%-16s %d clients x %.0f s: %.1f answers/s, p50 %.1f ms, p95 %.1f ms, p99 %.1f ms, %d errors",
+             name, clients, seconds, rate, p50, p95, p99, len(errors))
     for error in sorted(set(errors))[:5]:
         log.info("    e.g. %s", error)
-    return float(p50), float(p95), len(errors)
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--clients", type=int, default=30)
-    parser.add_argument("--seconds", type=float, default=30)
+    parser.add_argument("--seconds", type=float, default=30, help="per app, split over the rounds")
+    parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--in-step", action="store_true", help="all clients send at the same moment each second")
     args = parser.parse_args()
     logging.basicConfig(level=logging.INFO, format="%(message)s")
     logging.getLogger("httpx").setLevel(logging.WARNING)
-    png = canvas_png()
-    results = {name: measure(name, script, args.clients, args.seconds, png, args.in_step)
-               for name, script in APPS.items()}
-    (p50, p95, errors), (floor_p50, floor_p95, _) = results["MNIST Sketchpad"], results["do-nothing app"]
-    log.info("Summary: p50 %.0f ms = %.2fx the do-nothing app's %.0f ms; p95 %.0f ms (do-nothing %.0f ms); %d errors",
-             p50, p50 / floor_p50, floor_p50, p95, floor_p95, errors)
+    results = measure(args.clients, args.seconds, args.rounds, args.in_step)
+    for name, result in results.items():
+        report(name, *result, args.clients, args.seconds)
+    (ours, errors, _), (floor, _, _) = results["MNIST Sketchpad"], results["do-nothing app"]
+    p50, p95, floor_p50, floor_p95 = np.percentile(ours, 50), np.percentile(ours, 95), np.percentile(floor, 50), np.percentile(floor, 95)
+    log.info("Summary: p50 %.1f ms = %.2fx the do-nothing app's %.1f ms; p95 %.1f ms (do-nothing %.1f ms); %d errors",
+             p50, p50 / floor_p50, floor_p50, p95, floor_p95, len(errors))
     return 0
 
 
