@@ -26,10 +26,10 @@ from model.artifacts import (
     ARTIFACT_DIR, HISTORY_FILE, METRICS_FILE, MODEL_FILE, SERVING_FILE, export_serving_model, read_json,
     save_model_atomically, write_json_atomically,
 )
-from model.data import KERAS_CACHE, DataError, load_mnist, sha256_of
+from model.data import KERAS_CACHE, DataError, load_mnist, scale, sha256_of
 from model.inference import ModelError, load_model
 from model.network import DEFAULT_RECIPE, RECIPES, build_cnn, describe
-from model.training import StopOnInterrupt, evaluate, fit, scale
+from model.training import StopOnInterrupt, evaluate, fit
 
 log = logging.getLogger("train")
 

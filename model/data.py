@@ -77,6 +77,11 @@ def download_mnist(url: str = MNIST_URL, sha256: str = MNIST_SHA256, destination
     return destination
 
 
+def scale(images: np.ndarray) -> np.ndarray:
+    """uint8 images (N, 28, 28) -> float32 network inputs (N, 28, 28, 1) in [0, 1]."""
+    return (images.astype(np.float32) / 255.0)[..., None]
+
+
 def sha256_of(path: str | Path) -> str:
     digest = hashlib.sha256()
     with open(path, "rb") as file:

@@ -14,11 +14,6 @@ EVALUATION_BATCH = 1000
 PREFETCHED_BATCHES = 2
 
 
-def scale(images: np.ndarray) -> np.ndarray:
-    """uint8 images (N, 28, 28) -> float32 network inputs (N, 28, 28, 1) in [0, 1]."""
-    return (images.astype(np.float32) / 255.0)[..., None]
-
-
 def fit(model: keras.Model, x: np.ndarray, y: np.ndarray, recipe: Recipe, seed: int, verbose: int,
         callbacks: list[keras.callbacks.Callback] | None = None) -> dict[str, list[float]]:
     """Train ``model`` on scaled images ``x`` and integer labels ``y``; return Keras's history.

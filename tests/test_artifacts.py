@@ -9,7 +9,8 @@ import tensorflow as tf
 from model import load_model, load_reader
 from model.artifacts import ARTIFACT_DIR, HISTORY_FILE, METRICS_FILE, MODEL_FILE, SERVING_FILE
 from model.network import DEFAULT_RECIPE, RECIPES, describe
-from model.training import evaluate, scale
+from model.data import scale
+from model.training import evaluate
 from support import MNIST_PATH, assert_serves_every_layer, run_script
 
 METRICS = json.loads((ARTIFACT_DIR / METRICS_FILE).read_text())
