@@ -149,7 +149,12 @@ def classify_batch(images: Sequence[SketchImage], reader: Reader | None = None) 
 
 def classify_seen(seen: np.ndarray, reader: Reader | None = None) -> dict[str, float]:
     """``classify`` for an image already preprocessed by ``to_mnist``, for callers that show it too."""
-    return dict(zip(LABELS, predict_seen(seen[None], reader)[0].tolist()))
+    return confidences(predict_seen(seen[None], reader)[0])
+
+
+def confidences(probabilities: np.ndarray) -> dict[str, float]:
+    """One image's (10,) probabilities as ``classify`` gives them: "0".."9" -> probability."""
+    return dict(zip(LABELS, probabilities.tolist()))
 
 
 def predict_seen(seen: np.ndarray, reader: Reader | None = None) -> np.ndarray:
