@@ -1,14 +1,19 @@
 """MNIST Sketchpad: draw a digit in the browser and watch a CNN read it as you draw.
 
-    python app.py        # serves on http://127.0.0.1:7860 (GRADIO_SERVER_NAME/PORT override)
+    python app.py                      # serves on http://127.0.0.1:7860 (GRADIO_SERVER_NAME/PORT override)
+    python app.py --data mnist.npz     # and shows the test digits it misreads from this copy of MNIST
 
-This module is only the user interface and its wiring; reading digits lives in
-``model`` (``classify_seen``, ``to_mnist``). The event handlers are small functions of
-their inputs, so tests call them directly as well as through the running app.
+This module is only the user interface and its wiring; reading digits lives in ``model``
+(``classify_seen``, ``to_mnist``) and what the classroom views show in ``classroom``. The
+event handlers are small functions of their inputs, so tests call them directly as well as
+through the running app.
 """
 
+import argparse
+import contextlib
 import logging
 import os
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -16,11 +21,16 @@ import gradio as gr
 import numpy as np
 import pandas as pd
 
-from model import ModelError, classify_seen, load_reader, to_mnist
+from classroom import (
+    architecture_table, confusion_view, gallery_items, inside_view, test_digit_inside, test_digits,
+)
+from model import DataError, ModelError, classify_seen, load_reader, to_mnist
 from model.artifacts import ARTIFACT_DIR, HISTORY_FILE, METRICS_FILE, REBUILD_COMMAND, SERVING_FILE, read_json
 from model.canvas import CANVAS_SIZE
+from model.inside import look_inside
 from model.pictures import png_data_uri
 from model.preprocess import open_image
+from model.serving import confidences
 
 log = logging.getLogger("app")
 
@@ -37,6 +47,16 @@ TAGLINE = (
     "trained on the MNIST handwriting set reads it after every stroke."
 )
 EMPTY_PROMPT = "Draw a digit"
+YOUR_DRAWING = "Your drawing"
+# The test digits the network misreads come from MNIST: the app's --data, this variable, or else
+# Keras's cached copy, downloaded if need be.
+MNIST_ENV = "MNIST_DATA"
+GALLERY_NOTE = ("The {count} of MNIST's {total:,} test digits that the network reads wrongly, the most "
+                "confidently wrong first: written→read as, how sure. Click one to look inside the network "
+                "as it misreads it.")
+NO_MNIST_NOTE = ("The test digits are not available here. {error} To see them, start the app with "
+                 f"`python app.py --data PATH/TO/mnist.npz`, or set `{MNIST_ENV}` to that path.")
+GALLERY_COLUMNS = 4
 
 # Brush.default_size is a radius: 9 px draws an 18 px round stroke, 4.5% of the canvas,
 # about as thick relative to a canvas-filling digit as MNIST's own pen strokes.
@@ -44,7 +64,7 @@ BRUSH_RADIUS = 9
 # Gradio 6.31 draws on a white sheet in both themes; a mid-luminance blue reads well on it
 # and, unlike black, still shows (about 3.5:1) should a theme paint the sheet dark grey.
 INK_COLOUR = "#3b82f6"
-SKETCHPAD_HEIGHT = 620
+SKETCHPAD_HEIGHT = 600
 TOP_CLASSES = 3
 # The 28x28 input travels inline, at its own size, and the browser enlarges it with square
 # pixels (assets/style.css): no file for Gradio to write and serve on every stroke.
@@ -70,8 +90,12 @@ DEFAULT_PORT = 7860
 # colour this theme gives every block, so the canvas sits in the page like the other panels.
 THEME = gr.themes.Soft(primary_hue="blue", neutral_hue="zinc")
 CSS_PATH = ASSETS / "style.css"
+# The classroom views come as plain data; these templates (Handlebars, run by gr.HTML) lay them out.
+INSIDE_TEMPLATE = (ASSETS / "inside.html").read_text()
+CONFUSION_TEMPLATE = (ASSETS / "confusion.html").read_text()
 # Gradio 6.31's Sketchpad opens on its image tool, and its change event drops some first
-# strokes; this script selects the brush for the user and asks for a reading after each stroke.
+# strokes; this script selects the brush for the user and asks for a reading after each stroke:
+# the Inside tab's, with every layer, only while that tab is showing.
 JS_PATH = ASSETS / "sketchpad.js"
 # In Gradio 6.31, setting the Sketchpad's value to None from Python wipes the canvas only the
 # first time (as in gradio-app/gradio#9978), so the clear button presses the Sketchpad's own bin.
@@ -81,7 +105,7 @@ EditorValue = dict[str, Any]  # the Sketchpad's raw value: {"background", "layer
 LabelValue = dict[str, float] | str
 
 
-# --- Event handlers -------------------------------------------------------------------------
+# --- Handlers: reading a sketch -------------------------------------------------------------
 
 
 def sketch_file(sketch: EditorValue | None) -> str | None:
@@ -109,7 +133,7 @@ def classify_sketch(sketch: EditorValue | None, model_path: Path = MODEL_PATH) -
 
 
 def read_sketch(sketch: EditorValue | None, model_path: Path = MODEL_PATH) -> tuple[LabelValue, str | None]:
-    """What the UI shows for a sketch: the top classes and the 28x28 image the network saw.
+    """What the Prediction tab shows for a sketch: the top classes and the 28x28 image the network saw.
 
     ``sketch`` is the Sketchpad's value as uploaded (files, not yet decoded): decoding just
     the one image read here, and decoding it ourselves, keeps a request cheap and turns a
@@ -117,22 +141,88 @@ def read_sketch(sketch: EditorValue | None, model_path: Path = MODEL_PATH) -> tu
     A blank canvas gives the prompt and no preview, not the network's guess at nothing.
     A missing model or an unreadable image raises gr.Error with one clear sentence.
     """
+    with refused_clearly():
+        seen = seen_in(sketch)
+        if seen is None:
+            return blank_reading()
+        return classify_seen(seen, load_reader(model_path)), preview(seen)
+
+
+def read_inside(sketch: EditorValue | None, model_path: Path = MODEL_PATH,
+                metrics_path: Path = METRICS_PATH) -> tuple[LabelValue, str | None, dict | None]:
+    """``read_sketch`` and, from the same readings, the Inside tab: every layer and which pixels mattered."""
+    with refused_clearly():
+        seen = seen_in(sketch)
+        if seen is None:
+            return blank_state()
+        inside = look_inside(seen, load_reader(model_path))
+        view = inside_view(inside, YOUR_DRAWING, recorded_architecture(metrics_path))
+        return confidences(inside.probabilities), preview(seen), view
+
+
+def seen_in(sketch: EditorValue | None) -> np.ndarray | None:
+    """The 28x28 image the network reads from a sketch, or None when nothing is drawn."""
     path = sketch_file(sketch)
     if path is None:
-        return blank_state()
+        return None
+    seen = to_mnist(open_image(path))
+    return seen if seen.any() else None
+
+
+@contextlib.contextmanager
+def refused_clearly() -> Iterator[None]:
+    """Turn a missing model or an unreadable image into one sentence for the user, without a traceback."""
     try:
-        seen = to_mnist(open_image(path))
-        if not seen.any():
-            return blank_state()
-        return classify_seen(seen, load_reader(model_path)), preview(seen)
+        yield
     except (ModelError, ValueError) as error:
         message = str(error) if isinstance(error, ModelError) else f"That image could not be read: {error}"
         log.error("%s", message)  # once, without the traceback Gradio would print: it explains nothing more
         raise gr.Error(message, print_exception=False) from None
 
 
-def blank_state() -> tuple[str, None]:
+def blank_reading() -> tuple[str, None]:
     return EMPTY_PROMPT, None
+
+
+def blank_state() -> tuple[str, None, None]:
+    """Nothing drawn: the prompt, no preview, and the Inside tab's invitation to draw."""
+    return EMPTY_PROMPT, None, None
+
+
+def recorded_architecture(metrics_path: Path = METRICS_PATH) -> list[dict]:
+    """The layers as train.py recorded them, or none: the Inside tab then shows what the model alone gives."""
+    try:
+        return read_json(metrics_path)["architecture"]
+    except RECORD_ERRORS as error:
+        log.warning("No architecture record in %s (%s)", metrics_path, error)
+        return []
+
+
+# --- Handlers: the test digits the network misreads --------------------------------------------
+
+
+def mnist_path() -> Path | None:
+    """Where the app reads MNIST's test digits from: MNIST_DATA, or None for Keras's cached copy."""
+    return Path(os.environ[MNIST_ENV]) if os.environ.get(MNIST_ENV) else None
+
+
+def open_gallery(model_path: Path = MODEL_PATH) -> tuple[str, list[tuple[np.ndarray, str]]]:
+    """The misread test digits and a note on them, or a calm note saying why there are none to show."""
+    try:
+        images, wrong = test_digits(mnist_path(), model_path)
+    except (DataError, ModelError) as error:
+        log.warning("Test digits unavailable: %s", error)
+        return NO_MNIST_NOTE.format(error=error), []
+    return GALLERY_NOTE.format(count=len(wrong), total=len(images)), gallery_items(images, wrong)
+
+
+def show_test_digit(selected: gr.SelectData, model_path: Path = MODEL_PATH, metrics_path: Path = METRICS_PATH) -> dict:
+    """The Inside tab for the misread test digit clicked in the gallery."""
+    images, wrong = test_digits(mnist_path(), model_path)
+    return test_digit_inside(images, wrong[selected.index], load_reader(model_path), recorded_architecture(metrics_path))
+
+
+# --- Handlers: the model, its training and its report card ----------------------------------------
 
 
 def model_problem(model_path: Path = MODEL_PATH) -> str | None:
@@ -185,6 +275,15 @@ def training_summary(metrics_path: Path = METRICS_PATH) -> str:
     )
 
 
+def report_card(metrics_path: Path = METRICS_PATH) -> tuple[dict | None, str]:
+    """The confusion matrix with each digit's accuracy, and the architecture table, from metrics.json."""
+    try:
+        metrics = read_json(metrics_path)
+        return confusion_view(metrics), architecture_table(metrics)
+    except RECORD_ERRORS as error:
+        return None, records_problem(error, metrics_path)
+
+
 def training_view(history_path: Path = HISTORY_PATH,
                   metrics_path: Path = METRICS_PATH) -> tuple[str, pd.DataFrame, pd.DataFrame]:
     """The curves tab: summary and both plots, with a clear message for records that are unusable."""
@@ -218,58 +317,67 @@ def build() -> gr.Blocks:
     with gr.Blocks(title=TITLE, delete_cache=(UPLOAD_LIFETIME_S, UPLOAD_LIFETIME_S)) as demo:
         gr.Markdown(f"# ✏️ {TITLE}\n{TAGLINE}", elem_id="intro")
         banner = gr.Markdown(visible=False, elem_id="model-banner")
-        with gr.Tabs():
-            with gr.Tab("Draw", id="draw"):
-                with gr.Row(equal_height=False):
-                    with gr.Column(scale=3, min_width=360):
-                        sketchpad = gr.Sketchpad(
-                            elem_id="sketchpad",
-                            label="Your digit",
-                            canvas_size=(CANVAS_SIZE, CANVAS_SIZE),
-                            height=SKETCHPAD_HEIGHT,
-                            brush=gr.Brush(default_size=BRUSH_RADIUS, colors=[INK_COLOUR], color_mode="fixed"),
-                            layers=False,
-                            transforms=(),
-                            format="png",  # lossless, so the stroke layer's alpha arrives intact
-                        )
-                    with gr.Column(scale=2, min_width=280):
-                        prediction = gr.Label(
-                            value=EMPTY_PROMPT,
-                            num_top_classes=TOP_CLASSES,
-                            label="The network reads",
-                            elem_id="prediction",
-                        )
-                        seen = gr.HTML(
-                            label="What the network sees (28 × 28 pixels)",
-                            show_label=True,
-                            container=True,
-                            min_height=PREVIEW_SIDE + 40,
-                            elem_id="preview",
-                        )
-                        clear_button = gr.Button("Clear the canvas", variant="primary", size="lg", elem_id="clear")
-                        # Pressed by assets/sketchpad.js when a stroke ends; hidden by assets/style.css.
-                        read_button = gr.Button("Read the sketch", elem_id="read-sketch")
-            with gr.Tab("Training curves", id="curves"):
-                summary = gr.Markdown(elem_id="training-summary")
-                with gr.Row():
-                    plot_options = dict(x="epoch", y="value", color="series", color_title="", height=320,
-                                        color_map={"training": "#3b82f6", "validation": "#f97316"})
-                    loss_plot = gr.LinePlot(title="Loss per epoch", y_title="loss", elem_id="loss-plot",
-                                            **plot_options)
-                    accuracy_plot = gr.LinePlot(title="Accuracy per epoch", y_title="accuracy",
-                                                elem_id="accuracy-plot", **plot_options)
+        # The sketchpad stays in view on every tab, so the Inside tab follows the drawing as it grows.
+        with gr.Row(equal_height=False):
+            with gr.Column(scale=5, min_width=360, elem_id="drawing"):
+                sketchpad = gr.Sketchpad(
+                    elem_id="sketchpad",
+                    label="Your digit",
+                    canvas_size=(CANVAS_SIZE, CANVAS_SIZE),
+                    height=SKETCHPAD_HEIGHT,
+                    brush=gr.Brush(default_size=BRUSH_RADIUS, colors=[INK_COLOUR], color_mode="fixed"),
+                    layers=False,
+                    transforms=(),
+                    format="png",  # lossless, so the stroke layer's alpha arrives intact
+                )
+                clear_button = gr.Button("Clear the canvas", variant="primary", size="lg", elem_id="clear")
+                # Pressed by assets/sketchpad.js when a stroke ends; hidden by assets/style.css.
+                read_button = gr.Button("Read the sketch", elem_id="read-sketch")
+                read_inside_button = gr.Button("Read the sketch, every layer", elem_id="read-inside")
+            with gr.Column(scale=4, min_width=320):
+                with gr.Tabs():
+                    with gr.Tab("Prediction", id="prediction-tab"):
+                        prediction = gr.Label(value=EMPTY_PROMPT, num_top_classes=TOP_CLASSES,
+                                              label="The network reads", elem_id="prediction")
+                        seen = gr.HTML(label="What the network sees (28 × 28 pixels)", show_label=True,
+                                       container=True, min_height=PREVIEW_SIDE + 40, elem_id="preview")
+                    with gr.Tab("Inside the network", id="inside-tab", elem_id="inside-tab") as inside_tab:
+                        inside = gr.HTML(html_template=INSIDE_TEMPLATE, elem_id="inside")
+                        with gr.Accordion("Test digits the network gets wrong", open=False) as misreads_panel:
+                            gallery_note = gr.Markdown(elem_id="misreads-note")
+                            gallery = gr.Gallery(columns=GALLERY_COLUMNS, height="auto", allow_preview=False,
+                                                 object_fit="contain", show_label=False, interactive=False,
+                                                 buttons=[], elem_id="misreads")
+                    with gr.Tab("Training & report card", id="curves-tab"):
+                        summary = gr.Markdown(elem_id="training-summary")
+                        plot_options = dict(x="epoch", y="value", color="series", color_title="", height=260,
+                                            color_map={"training": "#3b82f6", "validation": "#f97316"})
+                        loss_plot = gr.LinePlot(title="Loss per epoch", y_title="loss", elem_id="loss-plot",
+                                                **plot_options)
+                        accuracy_plot = gr.LinePlot(title="Accuracy per epoch", y_title="accuracy",
+                                                    elem_id="accuracy-plot", **plot_options)
+                        gr.Markdown("### Report card: the MNIST test set")
+                        confusion = gr.HTML(html_template=CONFUSION_TEMPLATE, elem_id="confusion")
+                        architecture = gr.Markdown(elem_id="architecture")
 
         # One reading per stroke; "always_last" drops strokes superseded while one runs.
-        read_button.click(read_sketch, sketchpad, [prediction, seen], show_progress="hidden",
-                          trigger_mode="always_last", preprocess=False, api_visibility="private")
-        sketchpad.clear(blank_state, None, [prediction, seen], show_progress="hidden", api_visibility="private")
+        reading = dict(show_progress="hidden", trigger_mode="always_last", preprocess=False, api_visibility="private")
+        read_button.click(read_sketch, sketchpad, [prediction, seen], **reading)
+        read_inside_button.click(read_inside, sketchpad, [prediction, seen, inside], **reading)
+        inside_tab.select(read_inside, sketchpad, [prediction, seen, inside], **reading)
+        sketchpad.clear(blank_state, None, [prediction, seen, inside], show_progress="hidden",
+                        api_visibility="private")
         clear_button.click(None, js=PRESS_THE_BIN)
+        # MNIST is read only when someone asks for its misread digits.
+        misreads_panel.expand(open_gallery, None, [gallery_note, gallery], api_visibility="private")
+        gallery.select(show_test_digit, None, inside, api_visibility="private")
         # API-only endpoint (no UI trigger) for gradio_client users and tests.
         gr.on(triggers=[], fn=classify_sketch, inputs=sketchpad, outputs=prediction, api_name="classify", preprocess=False,
               api_description="Read a sketch (a Sketchpad value) and return the top three digits.")
         # Read on each page load, so a retrained model's records show without a restart.
         demo.load(model_banner, None, banner, api_visibility="private")
         demo.load(training_view, None, [summary, loss_plot, accuracy_plot], api_visibility="private")
+        demo.load(report_card, None, [confusion, architecture], api_visibility="private")
     demo.queue(max_size=QUEUE_SIZE, default_concurrency_limit=CONCURRENCY)
     return demo
 
@@ -293,7 +401,13 @@ def launch_options(**overrides: Any) -> dict[str, Any]:
 demo = build()
 
 
-def main() -> None:
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--data", type=Path,
+                        help=f"a Keras-format mnist.npz for the misread test digits (the same as setting {MNIST_ENV})")
+    args = parser.parse_args(argv)
+    if args.data is not None:
+        os.environ[MNIST_ENV] = str(args.data)
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
     # Gradio's HTTP client logs every request it makes to itself at INFO.
     logging.getLogger("httpx").setLevel(logging.WARNING)

@@ -1,6 +1,6 @@
 () => {
   // Three fixes for Gradio 6.31's Sketchpad, keyed on structure, not labels, so they
-  // work in every UI language.
+  // work in every UI language, and the choice of reading after each stroke.
   const pad = () => document.getElementById("sketchpad");
 
   // It opens on its image tool, showing "select the draw tool to start", and goes back to
@@ -16,9 +16,14 @@
 
   // Its change event drops the first stroke after the page loads or the canvas is
   // cleared, at random. So the app reads the sketch when a pointer that went down on the
-  // sketchpad (a stroke, undo, redo) comes up, through the hidden #read-sketch button.
+  // sketchpad (a stroke, undo, redo) comes up, through a hidden button: #read-inside while
+  // the Inside tab shows (every layer, a few milliseconds more), #read-sketch otherwise.
   // The short wait lets the editor commit the stroke to its layer first.
   const SETTLE_MS = 60;
+  const readingButton = () => {
+    const inside = document.getElementById("inside-tab");
+    return document.getElementById(inside?.offsetParent ? "read-inside" : "read-sketch");
+  };
   let pressed = false;
   document.addEventListener("pointerdown", (event) => {
     pressed = Boolean(pad()?.contains(event.target));
@@ -26,7 +31,7 @@
   document.addEventListener("pointerup", () => {
     if (!pressed) return;
     pressed = false;
-    setTimeout(() => document.getElementById("read-sketch")?.click(), SETTLE_MS);
+    setTimeout(() => readingButton()?.click(), SETTLE_MS);
   }, true);
 
   // Each time Gradio reports an event's status to its inputs, the Sketchpad uploads its

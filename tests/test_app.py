@@ -16,33 +16,8 @@ from PIL import Image
 import app
 from model import to_mnist
 from model.artifacts import REBUILD_COMMAND, read_json
-from model.canvas import CANVAS_SIZE, Placement, draw_strokes
-
-# Hand-written pen paths (any units, y down), drawn the way a person draws each digit.
-ELLIPSE = np.linspace(0, 2 * np.pi, 41)
-STROKES = {
-    "1": [[(0, 0), (0, 10)]],
-    "7": [[(0, 0), (6, 0), (2.5, 10)]],
-    "0": [list(zip(3 * np.cos(ELLIPSE), 5 * np.sin(ELLIPSE)))],
-}
-# Most of the canvas tall, with the app's own brush: 18 px on 400.
-PLACEMENT = Placement(height=0.6, brush=2 * app.BRUSH_RADIUS / CANVAS_SIZE, x=0.5, y=0.5)
-
-
-def canvas(digit: str, mode: str) -> np.ndarray:
-    return draw_strokes(STROKES[digit], PLACEMENT, mode)
-
-
-def sketch(folder: Path, layer: np.ndarray | None = None, composite: np.ndarray | None = None) -> dict:
-    """A Sketchpad value as Gradio hands it to the handlers: uploaded PNG files, not yet decoded."""
-    def uploaded(image: np.ndarray | None, name: str) -> dict | None:
-        if image is None:
-            return None
-        Image.fromarray(image).save(folder / f"{name}.png")
-        return {"path": str(folder / f"{name}.png"), "meta": {"_type": "gradio.FileData"}}
-    return {"background": None, "layers": [uploaded(layer, "layer")] if layer is not None else [],
-            "composite": uploaded(composite, "composite")}
-
+from model.canvas import CANVAS_SIZE
+from drawings import STROKES, drawn, sketch
 
 def saved(image: np.ndarray, folder: Path, name: str) -> dict:
     path = folder / f"{name}.png"
@@ -61,7 +36,7 @@ def client(app_url: str) -> Client:
 @pytest.mark.parametrize("digit", sorted(STROKES))
 @pytest.mark.parametrize("mode", ["light", "dark", "transparent"])
 def test_classify_endpoint_reads_a_drawn_digit(client: Client, tmp_path: Path, digit: str, mode: str) -> None:
-    image = saved(canvas(digit, mode), tmp_path, mode)
+    image = saved(drawn(digit, mode), tmp_path, mode)
     # The stroke layer is transparent; the composite is what the light and dark themes show.
     value = ({"background": None, "layers": [image], "composite": None} if mode == "transparent"
              else {"background": None, "layers": [], "composite": image})
@@ -77,8 +52,8 @@ def test_classify_endpoint_reads_a_full_sketchpad_value(client: Client, tmp_path
     """What the browser sends: a transparent stroke layer plus a composite on the dark theme's grey."""
     value = {
         "background": saved(np.zeros((CANVAS_SIZE, CANVAS_SIZE, 4), np.uint8), tmp_path, "background"),
-        "layers": [saved(canvas("7", "transparent"), tmp_path, "layer")],
-        "composite": saved(canvas("7", "dark"), tmp_path, "composite"),
+        "layers": [saved(drawn("7", "transparent"), tmp_path, "layer")],
+        "composite": saved(drawn("7", "dark"), tmp_path, "composite"),
     }
     assert client.predict(value, api_name="/classify")["label"] == "7"
 
@@ -112,18 +87,18 @@ def test_blank_and_cleared_states_are_calm(tmp_path: Path) -> None:
     white = np.full((CANVAS_SIZE, CANVAS_SIZE, 4), 255, np.uint8)
     for value in (None, sketch(tmp_path), sketch(tmp_path, layer=blank), sketch(tmp_path, composite=white)):
         assert app.read_sketch(value) == (app.EMPTY_PROMPT, None)
-    assert app.blank_state() == (app.EMPTY_PROMPT, None)
+        assert app.read_inside(value) == app.blank_state() == (app.EMPTY_PROMPT, None, None)
 
 
 def test_stroke_layer_wins_over_the_composite(tmp_path: Path) -> None:
-    confidences, _ = app.read_sketch(sketch(tmp_path, layer=canvas("1", "transparent"),
-                                            composite=canvas("7", "dark")))
+    confidences, _ = app.read_sketch(sketch(tmp_path, layer=drawn("1", "transparent"),
+                                            composite=drawn("7", "dark")))
     assert max(confidences, key=confidences.get) == "1"
     assert sum(confidences.values()) == pytest.approx(1)
 
 
 def test_preview_is_the_network_input_inline(tmp_path: Path) -> None:
-    image = canvas("7", "transparent")
+    image = drawn("7", "transparent")
     _, preview = app.read_sketch(sketch(tmp_path, layer=image))
     uri = re.search(r'<img src="data:image/png;base64,([^"]+)"', preview)
     pixels = np.asarray(Image.open(io.BytesIO(base64.b64decode(uri.group(1)))))
@@ -142,7 +117,7 @@ def test_a_broken_model_is_explained_not_traced(tmp_path: Path, contents: bytes 
         model_path.write_bytes(contents)
 
     with pytest.raises(gr.Error) as raised:
-        app.read_sketch(sketch(tmp_path, layer=canvas("1", "transparent")), model_path)
+        app.read_sketch(sketch(tmp_path, layer=drawn("1", "transparent")), model_path)
     assert str(model_path) in raised.value.message and REBUILD_COMMAND in raised.value.message
     assert "Traceback" not in raised.value.message
 

@@ -12,6 +12,9 @@ from pathlib import Path
 
 import pytest
 
+import app
+from support import MNIST_PATH
+
 CHROMIUM = shutil.which("chromium")
 pytestmark = pytest.mark.skipif(
     CHROMIUM is None,
@@ -32,7 +35,9 @@ SCREENSHOTS = os.environ.get("MNIST_SCREENSHOTS")
 SEVEN = [[(-0.16, -0.25), (0.16, -0.25), (-0.03, 0.27)]]
 ONE = [[(0.0, -0.27), (0.0, 0.27)]]
 FOUR = [[(-0.05, -0.27), (-0.15, 0.05), (0.15, 0.05)], [(0.08, -0.15), (0.08, 0.27)]]
-SEVEN_BAR = [[(-0.1, 0.0), (0.1, 0.0)]]  # crossing the SEVEN's stem, continental style
+SEVEN_BAR = [[(-0.1, 0.0), (0.1, 0.0)]]
+# The documented CNN's layers with outputs of their own to picture, named as Keras names them.
+LAYERS_WITH_PICTURES = ["input", "conv2d", "max_pooling2d", "conv2d_1", "max_pooling2d_1", "dense"]  # crossing the SEVEN's stem, continental style
 # Gradio's own change event dropped the first stroke after an idle moment at random.
 IDLE_MS = 1500
 # After an answer, Gradio tells each input the event's status; give those updates time to land.
@@ -145,14 +150,61 @@ def test_a_reading_uploads_each_image_once(browser, app_url: str) -> None:
     page.close()
 
 
-def test_training_curves_render(browser, app_url: str) -> None:
+def test_training_curves_and_report_card_render(browser, app_url: str) -> None:
     page = open_app(browser, app_url, "light")
-    page.get_by_role("tab", name="Training curves").click()
+    page.get_by_role("tab", name="Training & report card").click()
     expect(page.locator("#training-summary")).to_contain_text("test accuracy")
     for plot in ("#loss-plot", "#accuracy-plot"):
         expect(page.locator(f"{plot} canvas, {plot} .vega-embed svg").first).to_be_visible(
             timeout=READING_TIMEOUT_MS)
+    expect(page.locator("#confusion table tbody tr")).to_have_count(10)
+    expect(page.locator("#confusion tbody tr").first.locator("td")).to_have_count(11)  # 10 digits, accuracy
+    expect(page.locator("#architecture")).to_contain_text("431,242")
     screenshot(page, "curves")
+    page.close()
+
+
+@pytest.mark.parametrize("theme", ["light", "dark"])
+def test_the_inside_tab_follows_the_drawing(browser, app_url: str, theme: str) -> None:
+    page = open_app(browser, app_url, theme)
+    page.get_by_role("tab", name="Inside the network").click()
+    expect(page.locator("#inside .calm")).to_be_visible()
+
+    draw(page, SEVEN)  # drawn while the Inside tab shows: the reading brings every layer
+    expect(page.locator("#inside .inside-caption")).to_contain_text("read as 7", timeout=READING_TIMEOUT_MS)
+    stages = page.locator("#inside .stage")
+    expect(stages).to_have_count(len(LAYERS_WITH_PICTURES) + 2)  # and the bars, and which pixels mattered
+    for name in LAYERS_WITH_PICTURES:
+        expect(page.locator("#inside .stage h4", has_text=name).first).to_be_visible()
+    expect(page.locator("#inside .bar")).to_have_count(10)
+    expect(page.locator("#inside .bar.top b")).to_have_text("7")
+    pictures = page.locator("#inside .stage img")
+    expect(pictures).to_have_count(len(LAYERS_WITH_PICTURES) + 1)
+    assert all(width > 0 for width in pictures.evaluate_all("images => images.map(image => image.naturalWidth)"))
+    screenshot(page, f"inside-{theme}")
+
+    first_maps = pictures.nth(1).get_attribute("src")
+    draw(page, SEVEN_BAR)  # the next stroke updates it too, with a new picture of every layer
+    expect(pictures.nth(1)).not_to_have_attribute("src", first_maps, timeout=READING_TIMEOUT_MS)
+    page.locator("#clear").click()
+    expect(page.locator("#inside .calm")).to_be_visible(timeout=READING_TIMEOUT_MS)
+    page.close()
+
+
+@pytest.mark.skipif(not MNIST_PATH.is_file(), reason=f"needs the MNIST file at {MNIST_PATH}")
+def test_a_misread_test_digit_opens_inside(browser, app_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv(app.MNIST_ENV, str(MNIST_PATH))
+    page = open_app(browser, app_url, "light")
+    page.get_by_role("tab", name="Inside the network").click()
+    page.get_by_text("Test digits the network gets wrong").click()
+    expect(page.locator("#misreads-note")).to_contain_text("test digits that the network reads wrongly",
+                                                           timeout=READING_TIMEOUT_MS)
+    thumbnails = page.locator("#misreads img")
+    expect(thumbnails.first).to_be_visible(timeout=READING_TIMEOUT_MS)
+    thumbnails.first.click()
+    expect(page.locator("#inside .inside-caption")).to_contain_text("MNIST test digit #", timeout=READING_TIMEOUT_MS)
+    expect(page.locator("#inside .bar")).to_have_count(10)
+    screenshot(page, "misreads")
     page.close()
 
 

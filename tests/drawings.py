@@ -1,0 +1,36 @@
+"""Digits drawn as a person draws them, and handed to the app as the Sketchpad hands them over."""
+
+from pathlib import Path
+
+import numpy as np
+from PIL import Image
+
+import app
+from model.canvas import CANVAS_SIZE, Placement, draw_strokes
+
+# Hand-written pen paths (any units, y down), drawn the way a person draws each digit.
+ELLIPSE = np.linspace(0, 2 * np.pi, 41)
+STROKES = {
+    "1": [[(0, 0), (0, 10)]],
+    "7": [[(0, 0), (6, 0), (2.5, 10)]],
+    "0": [list(zip(3 * np.cos(ELLIPSE), 5 * np.sin(ELLIPSE)))],
+    "4": [[(2, 0), (0, 6), (5, 6)], [(4, 3), (4, 10)]],
+}
+# Most of the canvas tall, with the app's own brush: 18 px on 400.
+PLACEMENT = Placement(height=0.6, brush=2 * app.BRUSH_RADIUS / CANVAS_SIZE, x=0.5, y=0.5)
+
+
+def drawn(digit: str, mode: str = "transparent") -> np.ndarray:
+    """``digit`` drawn on the app's canvas: the stroke layer ("transparent") or a theme's composite."""
+    return draw_strokes(STROKES[digit], PLACEMENT, mode)
+
+
+def sketch(folder: Path, layer: np.ndarray | None = None, composite: np.ndarray | None = None) -> dict:
+    """A Sketchpad value as Gradio hands it to the handlers: uploaded PNG files, not yet decoded."""
+    def uploaded(image: np.ndarray | None, name: str) -> dict | None:
+        if image is None:
+            return None
+        Image.fromarray(image).save(folder / f"{name}.png")
+        return {"path": str(folder / f"{name}.png"), "meta": {"_type": "gradio.FileData"}}
+    return {"background": None, "layers": [uploaded(layer, "layer")] if layer is not None else [],
+            "composite": uploaded(composite, "composite")}
