@@ -5,12 +5,15 @@
 Draws a 2 on a canvas of the app's size in each background mode and times, after a
 warm-up: preprocessing alone (to_mnist), the model alone (five views, one batch), and a
 whole classify() call, served by LiteRT as in the app and, side by side, by Keras's
-model.predict, the path most demos take. Prints p50 and p95 of each, then a summary line.
+model.predict, the path most demos take. Then what a stroke costs the app beyond that:
+decoding the uploaded PNG first, and, on the Inside tab, look_inside() (every layer's
+output and which pixels mattered). Prints p50 and p95 of each, then a summary line.
 """
 
 import argparse
 import logging
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -18,9 +21,13 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from PIL import Image  # noqa: E402
+
 from model import classify, load_model, load_reader, to_mnist  # noqa: E402
 from model.canvas import BACKGROUNDS, CANVAS_SIZE, Placement, draw_strokes  # noqa: E402
-from model.serving import predict_seen  # noqa: E402
+from model.inside import look_inside  # noqa: E402
+from model.preprocess import open_image  # noqa: E402
+from model.serving import Reader, predict_seen  # noqa: E402
 
 # A "2" that fills most of the canvas with a medium brush: a typical big drawing.
 TWO = [[(10, 30), (40, 0), (80, 10), (85, 45), (10, 100), (90, 100)]]
@@ -39,8 +46,28 @@ def milliseconds(function, repeats: int) -> np.ndarray:
 
 def report(name: str, timings: np.ndarray) -> float:
     median = float(np.median(timings))
-    log.info("%-40s p50 %7.3f ms   p95 %7.3f ms", name, median, np.percentile(timings, 95))
+    log.info("%-44s p50 %7.3f ms   p95 %7.3f ms", name, median, np.percentile(timings, 95))
     return median
+
+
+def time_mode(mode: str, uploads: Path, lite: Reader, keras_predict: Reader, repeats: int) -> dict[str, float]:
+    """Medians (ms) of each step for a 2 drawn on a canvas in ``mode``, each logged with its p95."""
+    canvas = draw_strokes(TWO, Placement(0.8, 0.05, 0.5, 0.5), mode, size=CANVAS_SIZE)
+    seen = to_mnist(canvas)[None]
+    upload = uploads / f"{mode}.png"  # as Gradio leaves the page's upload: a PNG file
+    Image.fromarray(canvas).save(upload)
+    log.info("%s canvas, %dx%d:", mode, CANVAS_SIZE, CANVAS_SIZE)
+    return {
+        "to_mnist": report("  preprocessing (to_mnist)", milliseconds(lambda: to_mnist(canvas), repeats)),
+        "model": report("  model alone, LiteRT (5 views)", milliseconds(lambda: predict_seen(seen, lite), repeats)),
+        "classify": report("  classify(), LiteRT: what the app runs", milliseconds(lambda: classify(canvas, lite), repeats)),
+        "keras": report("  classify() with Keras model.predict",
+                        milliseconds(lambda: classify(canvas, keras_predict), max(20, repeats // 10))),
+        "stroke": report("  decoding the PNG upload, then classify()",
+                         milliseconds(lambda: classify(open_image(upload), lite), repeats)),
+        "inside": report("  look_inside(): every layer, what mattered",
+                         milliseconds(lambda: look_inside(seen[0], lite), max(20, repeats // 3))),
+    }
 
 
 def main() -> int:
@@ -54,23 +81,13 @@ def main() -> int:
     def keras_predict(batch: np.ndarray) -> np.ndarray:
         return network.predict(batch, verbose=0)
 
-    medians = {}
-    for mode in BACKGROUNDS:
-        canvas = draw_strokes(TWO, Placement(0.8, 0.05, 0.5, 0.5), mode, size=CANVAS_SIZE)
-        seen = to_mnist(canvas)[None]
-        log.info("%s canvas, %dx%d:", mode, CANVAS_SIZE, CANVAS_SIZE)
-        medians[mode] = {
-            "to_mnist": report("  preprocessing (to_mnist)", milliseconds(lambda: to_mnist(canvas), args.repeats)),
-            "model": report("  model alone, LiteRT (5 views)",
-                            milliseconds(lambda: predict_seen(seen, lite), args.repeats)),
-            "classify": report("  classify(), LiteRT: what the app runs",
-                               milliseconds(lambda: classify(canvas, lite), args.repeats)),
-            "keras": report("  classify() with Keras model.predict",
-                            milliseconds(lambda: classify(canvas, keras_predict), max(20, args.repeats // 10))),
-        }
+    with tempfile.TemporaryDirectory() as uploads:
+        medians = {mode: time_mode(mode, Path(uploads), lite, keras_predict, args.repeats) for mode in BACKGROUNDS}
     worst = max(medians.values(), key=lambda figures: figures["classify"])
     log.info("Summary: classify() p50 %.2f ms at worst (preprocessing %.2f ms), %.0fx faster than Keras predict "
-             "(%.1f ms)", worst["classify"], worst["to_mnist"], worst["keras"] / worst["classify"], worst["keras"])
+             "(%.1f ms); with the PNG decoded first %.2f ms; look_inside() %.1f ms",
+             worst["classify"], worst["to_mnist"], worst["keras"] / worst["classify"], worst["keras"], worst["stroke"],
+             worst["inside"])
     return 0
 
 

@@ -1,6 +1,6 @@
 """A classroom at once: N students drawing, one stroke a second each, against the real app.
 
-    python benchmarks/load.py [--clients 30] [--seconds 30] [--in-step]
+    python benchmarks/load.py [--clients 30] [--seconds 30] [--in-step] [--inside]
 
 Starts the app on a free local port and runs N browser-like clients from one asyncio
 process. Each client does, once a second, what the page does after a stroke (as recorded
@@ -9,7 +9,9 @@ background once per client), join the queue for the reading, take the answer fro
 event stream and fetch the preview image in it. Reports throughput, latency percentiles
 and errors, then does the same against a do-nothing app with the same Sketchpad, events
 and queue (benchmarks/do_nothing_app.py), so Gradio's own cost sits beside ours. Both apps
-run throughout and take turns in rounds, so neither gains from going first.
+run throughout and take turns in rounds, so neither gains from going first. With --inside,
+every student has the Inside tab open, so each stroke is read layer by layer with which
+pixels mattered (read_inside).
 """
 
 import argparse
@@ -30,6 +32,7 @@ from benchmarks.apps import (  # noqa: E402
 )
 
 READING = "read_sketch"  # the event the page calls after each stroke, in both apps
+INSIDE_READING = "read_inside"  # what it calls instead while the Inside tab shows
 WARM_UP_S = 3
 BACKGROUND = background_png()
 STROKES = stroke_pngs()
@@ -56,8 +59,9 @@ async def student(http: httpx.AsyncClient, url: str, fn_index: int, number: int,
         await asyncio.sleep(max(0.0, 1.0 - (time.monotonic() - started)))
 
 
-async def classroom(url: str, clients: int, seconds: float, in_step: bool = False) -> tuple[np.ndarray, list[str], float]:
-    fn_index = event_index(url, READING)
+async def classroom(url: str, clients: int, seconds: float, in_step: bool = False,
+                    reading: str = READING) -> tuple[np.ndarray, list[str], float]:
+    fn_index = event_index(url, reading)
     latencies: list[float] = []
     errors: list[str] = []
     limits = httpx.Limits(max_connections=4 * clients)
@@ -70,21 +74,24 @@ async def classroom(url: str, clients: int, seconds: float, in_step: bool = Fals
     return np.array(latencies) * 1000, errors, elapsed
 
 
-def measure(clients: int, seconds: float, rounds: int, in_step: bool) -> dict[str, tuple[np.ndarray, list[str], float]]:
+def measure(clients: int, seconds: float, rounds: int, in_step: bool,
+            inside: bool) -> dict[str, tuple[np.ndarray, list[str], float]]:
     """Latencies (ms), errors and answers per second for each app, both served for the whole run.
 
     The apps take turns in rounds, in the order A B, B A, A B..., so that drift in the
     machine's speed over the run, and whichever goes first, weigh on both alike.
     """
+    readings = {name: READING for name in APPS} | ({"MNIST Sketchpad": INSIDE_READING} if inside else {})
     with ExitStack() as stack:
         urls = {name: stack.enter_context(running(script)) for name, script in APPS.items()}
-        for url, process in urls.values():
+        for name, (url, process) in urls.items():
             wait_until_up(url, process)
-            asyncio.run(classroom(url, clients, WARM_UP_S))  # first requests, worker threads, the model
+            asyncio.run(classroom(url, clients, WARM_UP_S, reading=readings[name]))  # first requests, threads, model
         results = {name: (np.empty(0), [], 0.0) for name in APPS}
         for turn in range(rounds):
             for name in list(APPS)[:: 1 if turn % 2 == 0 else -1]:
-                latencies, errors, elapsed = asyncio.run(classroom(urls[name][0], clients, seconds / rounds, in_step))
+                latencies, errors, elapsed = asyncio.run(classroom(urls[name][0], clients, seconds / rounds, in_step,
+                                                                   readings[name]))
                 pooled, all_errors, answering = results[name]
                 results[name] = (np.concatenate([pooled, latencies]), all_errors + errors, answering + elapsed)
     return {name: (latencies, errors, len(latencies) / answering) for name, (latencies, errors, answering) in results.items()}
@@ -104,10 +111,11 @@ def main() -> int:
     parser.add_argument("--seconds", type=float, default=30, help="per app, split over the rounds")
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--in-step", action="store_true", help="all clients send at the same moment each second")
+    parser.add_argument("--inside", action="store_true", help="every student on the Inside tab (our app only)")
     args = parser.parse_args()
     logging.basicConfig(level=logging.INFO, format="%(message)s")
     logging.getLogger("httpx").setLevel(logging.WARNING)
-    results = measure(args.clients, args.seconds, args.rounds, args.in_step)
+    results = measure(args.clients, args.seconds, args.rounds, args.in_step, args.inside)
     for name, result in results.items():
         report(name, *result, args.clients, args.seconds)
     (ours, errors, _), (floor, _, _) = results["MNIST Sketchpad"], results["do-nothing app"]
