@@ -52,8 +52,9 @@ YOUR_DRAWING = "Your drawing"
 # Keras's cached copy, downloaded if need be.
 MNIST_ENV = "MNIST_DATA"
 GALLERY_NOTE = ("The {count} of MNIST's {total:,} test digits that the network reads wrongly, the most "
-                "confidently wrong first: written→read as, how sure. Click one to look inside the network "
-                "as it misreads it.")
+                "confidently wrong first: written→read as, how sure, from one reading each by the network "
+                "alone, as the test accuracy is measured. Click one to look inside the network as it misreads "
+                "it; there, as for drawings, the probabilities average five readings.")
 NO_MNIST_NOTE = ("The test digits are not available here. {error} To see them, start the app with "
                  f"`python app.py --data PATH/TO/mnist.npz`, or set `{MNIST_ENV}` to that path.")
 GALLERY_COLUMNS = 4

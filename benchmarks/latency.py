@@ -23,6 +23,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from PIL import Image  # noqa: E402
 
+from benchmarks.apps import BROWSER_LIKE_COMPRESSION  # noqa: E402
 from model import classify, load_model, load_reader, to_mnist  # noqa: E402
 from model.canvas import BACKGROUNDS, CANVAS_SIZE, Placement, draw_strokes  # noqa: E402
 from model.inside import look_inside  # noqa: E402
@@ -54,8 +55,8 @@ def time_mode(mode: str, uploads: Path, lite: Reader, keras_predict: Reader, rep
     """Medians (ms) of each step for a 2 drawn on a canvas in ``mode``, each logged with its p95."""
     canvas = draw_strokes(TWO, Placement(0.8, 0.05, 0.5, 0.5), mode, size=CANVAS_SIZE)
     seen = to_mnist(canvas)[None]
-    upload = uploads / f"{mode}.png"  # as Gradio leaves the page's upload: a PNG file
-    Image.fromarray(canvas).save(upload)
+    upload = uploads / f"{mode}.png"  # as Gradio leaves the page's upload: a PNG file, encoded as fast as Chromium's
+    Image.fromarray(canvas).save(upload, compress_level=BROWSER_LIKE_COMPRESSION)
     log.info("%s canvas, %dx%d:", mode, CANVAS_SIZE, CANVAS_SIZE)
     return {
         "to_mnist": report("  preprocessing (to_mnist)", milliseconds(lambda: to_mnist(canvas), repeats)),

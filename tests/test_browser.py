@@ -93,11 +93,11 @@ def expect_calm(page: "playwright_api.Page") -> None:
     expect(page.locator("#preview img")).to_have_count(0)
 
 
-def screenshot(page: "playwright_api.Page", name: str) -> None:
+def screenshot(page: "playwright_api.Page", name: str, full_page: bool = False) -> None:
     if SCREENSHOTS:
         Path(SCREENSHOTS).mkdir(parents=True, exist_ok=True)
         page.wait_for_timeout(500)  # let the bars finish growing
-        page.screenshot(path=Path(SCREENSHOTS) / f"screenshot-{name}.png")
+        page.screenshot(path=Path(SCREENSHOTS) / f"screenshot-{name}.png", full_page=full_page)
 
 
 def test_draw_clear_draw_again_and_undo_in_the_light_theme(browser, app_url: str) -> None:
@@ -160,7 +160,7 @@ def test_training_curves_and_report_card_render(browser, app_url: str) -> None:
     expect(page.locator("#confusion table tbody tr")).to_have_count(10)
     expect(page.locator("#confusion tbody tr").first.locator("td")).to_have_count(11)  # 10 digits, accuracy
     expect(page.locator("#architecture")).to_contain_text("431,242")
-    screenshot(page, "curves")
+    screenshot(page, "curves", full_page=True)
     page.close()
 
 
@@ -181,7 +181,7 @@ def test_the_inside_tab_follows_the_drawing(browser, app_url: str, theme: str) -
     pictures = page.locator("#inside .stage img")
     expect(pictures).to_have_count(len(LAYERS_WITH_PICTURES) + 1)
     assert all(width > 0 for width in pictures.evaluate_all("images => images.map(image => image.naturalWidth)"))
-    screenshot(page, f"inside-{theme}")
+    screenshot(page, f"inside-{theme}", full_page=True)
 
     first_maps = pictures.nth(1).get_attribute("src")
     draw(page, SEVEN_BAR)  # the next stroke updates it too, with a new picture of every layer
@@ -204,7 +204,7 @@ def test_a_misread_test_digit_opens_inside(browser, app_url: str, monkeypatch: p
     thumbnails.first.click()
     expect(page.locator("#inside .inside-caption")).to_contain_text("MNIST test digit #", timeout=READING_TIMEOUT_MS)
     expect(page.locator("#inside .bar")).to_have_count(10)
-    screenshot(page, "misreads")
+    screenshot(page, "misreads", full_page=True)
     page.close()
 
 
