@@ -28,7 +28,7 @@ from model import DataError, ModelError, classify_seen, load_reader, to_mnist
 from model.artifacts import ARTIFACT_DIR, HISTORY_FILE, METRICS_FILE, REBUILD_COMMAND, SERVING_FILE, read_json
 from model.canvas import CANVAS_SIZE
 from model.inside import look_inside
-from model.pictures import png_data_uri
+from model.pictures import input_data_uri
 from model.preprocess import open_image
 from model.serving import confidences
 
@@ -123,8 +123,7 @@ def sketch_file(sketch: EditorValue | None) -> str | None:
 
 def preview(seen: np.ndarray) -> str:
     """The network's 28x28 input as an inline picture, white ink on black as in MNIST."""
-    pixels = np.round(seen * 255).astype(np.uint8)
-    return (f'<img src="{png_data_uri(pixels)}" width="{PREVIEW_SIDE}" height="{PREVIEW_SIDE}" '
+    return (f'<img src="{input_data_uri(seen)}" width="{PREVIEW_SIDE}" height="{PREVIEW_SIDE}" '
             f'alt="The {seen.shape[1]} by {seen.shape[0]} pixel image the network reads">')
 
 

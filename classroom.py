@@ -13,7 +13,9 @@ import numpy as np
 
 from model import load_mnist_test, load_reader
 from model.inside import Inside, Misread, look_inside, misreads
-from model.pictures import PALETTE, SCALE_GRADIENT, activation_grid, mattered_overlay, png_data_uri
+from model.pictures import (
+    PALETTE, SCALE_GRADIENT, activation_grid, input_data_uri, mattered_overlay, png_data_uri,
+)
 from model.preprocess import MNIST_BOX
 from model.serving import LABELS, VIEW_TURNS, LiteReader
 
@@ -67,7 +69,7 @@ def _steps(inside: Inside, shown: list[str], architecture: list[dict]) -> list[d
     order = recorded[:recorded.index(shown[-1]) + 1] if shown and set(shown) <= set(recorded) else shown
     previous = (*inside.seen.shape, 1)
     steps = [{"name": "input", "kind": "", "shape": _shape(previous), "note": INPUT_NOTE,
-              "picture": png_data_uri(np.round(inside.seen * 255).astype(np.uint8))}]
+              "picture": input_data_uri(inside.seen)}]
     for name in order:
         values = inside.layers.get(name)
         shape = values.shape if values is not None else tuple(_record(architecture, name)["output_shape"])

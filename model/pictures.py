@@ -47,6 +47,11 @@ def png_data_uri(pixels: np.ndarray, palette: list[int] | None = None) -> str:
     return "data:image/png;base64," + base64.b64encode(encoded.getvalue()).decode("ascii")
 
 
+def input_data_uri(seen: np.ndarray) -> str:
+    """The network's input (floats in [0, 1]) as a grey PNG data URI: white ink on black, as in MNIST."""
+    return png_data_uri(np.round(seen * 255).astype(np.uint8))
+
+
 def grid_columns(count: int) -> int:
     """A power of two near the square root: 32 maps in 4 rows of 8, 64 in 8 of 8, 256 in 16 of 16."""
     return 2 ** math.ceil(math.log2(math.sqrt(count))) if count > 1 else 1
