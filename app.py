@@ -418,6 +418,8 @@ def main(argv: list[str] | None = None) -> None:
         log.error("The digit reader is not available: %s", problem)
     else:
         log.info("Model loaded from %s", MODEL_PATH)
+    if args.data is not None and not args.data.is_file():
+        log.warning("No MNIST file at %s: the misread test digits will not be shown.", args.data)
     demo.launch(**launch_options())
 
 

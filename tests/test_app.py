@@ -3,7 +3,12 @@
 import base64
 import io
 import json
+import os
 import re
+import select
+import subprocess
+import sys
+import time
 from pathlib import Path
 
 import gradio as gr
@@ -16,7 +21,11 @@ from PIL import Image
 import app
 from model import to_mnist
 from model.artifacts import REBUILD_COMMAND, read_json
+from benchmarks.apps import free_port
 from model.canvas import CANVAS_SIZE
+from support import ROOT
+
+START_UP_TIMEOUT_S = 60
 from drawings import STROKES, drawn, sketch
 
 def saved(image: np.ndarray, folder: Path, name: str) -> dict:
@@ -190,6 +199,21 @@ def test_launch_options_honour_the_environment(monkeypatch: pytest.MonkeyPatch) 
     monkeypatch.setenv("GRADIO_SERVER_PORT", "7861")
     spaces = app.launch_options()
     assert (spaces["server_name"], spaces["server_port"]) == ("0.0.0.0", 7861)
+
+
+def test_a_missing_data_file_is_reported_at_start_up(tmp_path: Path) -> None:
+    """`python app.py --data` with no file there still serves, and says at once what will be missing."""
+    command = [sys.executable, "app.py", "--data", str(tmp_path / "absent.npz")]
+    with subprocess.Popen(command, cwd=ROOT, stderr=subprocess.PIPE,
+                          env={**os.environ, "GRADIO_SERVER_PORT": str(free_port())}) as server:
+        log, deadline = "", time.monotonic() + START_UP_TIMEOUT_S
+        try:  # raw reads: a buffered reader could hold the line while select() sees an empty pipe
+            while "No MNIST file" not in log and time.monotonic() < deadline and server.poll() is None:
+                if select.select([server.stderr], [], [], 1)[0]:
+                    log += os.read(server.stderr.fileno(), 1 << 16).decode(errors="replace")
+        finally:
+            server.terminate()
+    assert f"No MNIST file at {tmp_path / 'absent.npz'}: the misread test digits will not be shown" in log
 
 
 def test_the_queue_is_bounded() -> None:

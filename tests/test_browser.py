@@ -167,10 +167,9 @@ def test_training_curves_and_report_card_render(browser, app_url: str) -> None:
 @pytest.mark.parametrize("theme", ["light", "dark"])
 def test_the_inside_tab_follows_the_drawing(browser, app_url: str, theme: str) -> None:
     page = open_app(browser, app_url, theme)
+    draw(page, SEVEN)  # on the Prediction tab, then opening the Inside tab reads the drawing as it is
+    expect_reading(page, "7")
     page.get_by_role("tab", name="Inside the network").click()
-    expect(page.locator("#inside .calm")).to_be_visible()
-
-    draw(page, SEVEN)  # drawn while the Inside tab shows: the reading brings every layer
     expect(page.locator("#inside .inside-caption")).to_contain_text("read as 7", timeout=READING_TIMEOUT_MS)
     stages = page.locator("#inside .stage")
     expect(stages).to_have_count(len(LAYERS_WITH_PICTURES) + 2)  # and the bars, and which pixels mattered
@@ -184,7 +183,7 @@ def test_the_inside_tab_follows_the_drawing(browser, app_url: str, theme: str) -
     screenshot(page, f"inside-{theme}", full_page=True)
 
     first_maps = pictures.nth(1).get_attribute("src")
-    draw(page, SEVEN_BAR)  # the next stroke updates it too, with a new picture of every layer
+    draw(page, SEVEN_BAR)  # drawn while the Inside tab shows: the reading brings every layer again
     expect(pictures.nth(1)).not_to_have_attribute("src", first_maps, timeout=READING_TIMEOUT_MS)
     page.locator("#clear").click()
     expect(page.locator("#inside .calm")).to_be_visible(timeout=READING_TIMEOUT_MS)
