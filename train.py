@@ -67,7 +67,7 @@ def main(argv: list[str] | None = None) -> int:
         (x_train, y_train), (x_test, y_test) = load_mnist(args.data)
         if args.evaluate:
             return evaluate_saved(args.out, scale(x_test), y_test)
-    except (DataError, ModelError) as error:
+    except (DataError, ModelError, RecordError) as error:
         log.error("error: %s", error)
         return 2
     recipe = RECIPES[args.recipe].with_overrides(epochs=args.epochs, batch_size=args.batch_size)
@@ -107,13 +107,17 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
+class RecordError(Exception):
+    """A saved record (metrics.json) exists but cannot be read; the message says which and what to do."""
+
+
 def evaluate_saved(out: Path, x_test: np.ndarray, y_test: np.ndarray) -> int:
+    recorded = (recorded_metrics(out) or {}).get("test_accuracy")
     scores = evaluate(load_model(out / MODEL_FILE), x_test, y_test)
     log.info("Test loss: %.4f", scores["test_loss"])
     log.info("Test accuracy: %.4f", scores["test_accuracy"])
-    recorded = read_json(out / METRICS_FILE)["test_accuracy"] if (out / METRICS_FILE).is_file() else None
     if recorded is None:
-        log.warning("No %s to compare with.", METRICS_FILE)
+        log.warning("No test accuracy in %s to compare with.", out / METRICS_FILE)
         return 0
     if recorded != scores["test_accuracy"]:
         log.error("error: %s records test accuracy %.4f, but the saved model scores %.4f.",
@@ -125,14 +129,30 @@ def evaluate_saved(out: Path, x_test: np.ndarray, y_test: np.ndarray) -> int:
 
 def export_saved(out: Path) -> int:
     """Re-export the saved model in ``out`` for the app and re-record its architecture; nothing is trained."""
+    recorded = recorded_metrics(out)  # first, so that an unreadable record leaves everything as it was
     network = load_model(out / MODEL_FILE)
     export_serving_model(network, out / SERVING_FILE)
-    if not (out / METRICS_FILE).is_file():
+    if recorded is None:
         log.warning("No %s in %s: wrote %s only.", METRICS_FILE, out, SERVING_FILE)
         return 0
-    write_json_atomically(out / METRICS_FILE, {**read_json(out / METRICS_FILE), **architecture(network)})
+    write_json_atomically(out / METRICS_FILE, {**recorded, **architecture(network)})
     log.info("Saved %s, and the architecture in %s, in %s", SERVING_FILE, METRICS_FILE, out)
     return 0
+
+
+def recorded_metrics(out: Path) -> dict | None:
+    """The metrics.json in ``out``, or None if there is none; RecordError if it cannot be read."""
+    path = out / METRICS_FILE
+    if not path.is_file():
+        return None
+    try:
+        metrics = read_json(path)
+    except (OSError, ValueError) as error:  # json.JSONDecodeError is a ValueError
+        raise RecordError(f"{path} could not be read ({error}); move it aside, or retrain to rewrite it.") from None
+    if not isinstance(metrics, dict):
+        raise RecordError(f"{path} should hold a JSON object, not {type(metrics).__name__}; move it aside, "
+                          "or retrain to rewrite it.")
+    return metrics
 
 
 def architecture(network: keras.Model) -> dict:

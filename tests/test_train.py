@@ -160,6 +160,19 @@ def test_export_without_a_readable_model_names_the_fix(tmp_path, saved, problem)
     assert SERVING_FILE not in {path.name for path in out.iterdir()}
 
 
+@pytest.mark.parametrize("record", ["{not json", "[1, 2]"], ids=["not-json", "not-an-object"])
+def test_an_unreadable_record_stops_export_and_evaluate_in_one_line(tmp_path, record):
+    out = shipped_copy(tmp_path / "out", MODEL_FILE)
+    (out / METRICS_FILE).write_text(record)
+    for result in (export(out), run_script("train.py", "--evaluate", "--data", str(training_data(tmp_path)),
+                                           "--out", str(out))):
+        assert result.returncode == 2
+        assert f"{out / METRICS_FILE}" in result.stderr and "retrain to rewrite it" in result.stderr
+        assert "Traceback" not in result.stderr
+    assert (out / METRICS_FILE).read_text() == record  # and nothing was changed
+    assert sorted(path.name for path in out.iterdir()) == sorted([METRICS_FILE, MODEL_FILE])
+
+
 @pytest.mark.parametrize("stop", [signal.SIGINT, signal.SIGKILL])
 def test_a_run_stopped_part_way_leaves_the_old_model_byte_identical(tmp_path, stop):
     out = tmp_path / "out"
