@@ -107,17 +107,18 @@ def confusion_view(metrics: dict) -> dict:
     matrix = np.array(metrics["confusion_matrix"])
     errors = matrix - np.diag(np.diag(matrix))
     worst = max(int(errors.max()), 1)
+    accuracy = digit_accuracy(matrix)
 
     def cell(written: int, read: int) -> dict:
         count = int(matrix[written, read])
-        if written == read:
-            return {"count": count, "kind": "hit", "strength": round(count / max(matrix[written].sum(), 1), 3)}
+        if written == read:  # tinted by that digit's accuracy
+            return {"count": count, "kind": "hit", "strength": round(float(accuracy[written]), 3)}
         return {"count": count, "kind": "miss" if count else "none", "strength": round(count / worst, 3)}
 
     return {
         "digits": LABELS,
         "rows": [{"digit": LABELS[written], "cells": [cell(written, read) for read in range(len(LABELS))],
-                  "accuracy": f"{digit_accuracy(matrix)[written]:.1%}"} for written in range(len(LABELS))],
+                  "accuracy": f"{accuracy[written]:.1%}"} for written in range(len(LABELS))],
         "count": f"{int(matrix.sum()):,}",
         "accuracy": f"{metrics['test_accuracy']:.2%}",
         "errors": f"{int(errors.sum()):,}",
