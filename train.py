@@ -11,10 +11,12 @@ in metrics.json, without the data and without training.
 
 import argparse
 import datetime
+import functools
 import logging
 import platform
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import model  # noqa: F401  (quietens TensorFlow before it loads)
@@ -23,8 +25,8 @@ import numpy as np
 import tensorflow as tf
 
 from model.artifacts import (
-    ARTIFACT_DIR, HISTORY_FILE, METRICS_FILE, MODEL_FILE, SERVING_FILE, export_serving_model, read_json,
-    save_model_atomically, write_json_atomically,
+    ARTIFACT_DIR, HISTORY_FILE, METRICS_FILE, MODEL_FILE, SERVING_FILE, export_serving_model, read_json, save_model,
+    write_artifacts, write_json,
 )
 from model.data import KERAS_CACHE, DataError, load_mnist, scale, sha256_of
 from model.inference import ModelError, load_model
@@ -89,10 +91,7 @@ def main(argv: list[str] | None = None) -> int:
     log.info("Test loss: %.4f", scores["test_loss"])
     log.info("Test accuracy: %.4f", scores["test_accuracy"])
 
-    save_model_atomically(network, args.out / MODEL_FILE)
-    export_serving_model(network, args.out / SERVING_FILE)
-    write_json_atomically(args.out / HISTORY_FILE, {"epochs": len(history["loss"]), "recipe": recipe.as_dict(), **history})
-    write_json_atomically(args.out / METRICS_FILE, {
+    metrics = {
         **scores,
         "recipe": recipe.as_dict(),
         "seed": args.seed,
@@ -102,7 +101,14 @@ def main(argv: list[str] | None = None) -> int:
         "data_sha256": sha256_of(args.data or KERAS_CACHE),
         "date": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
         **architecture(network),
-    })
+    }
+    if not save(args.out, {
+        MODEL_FILE: functools.partial(save_model, network),
+        SERVING_FILE: functools.partial(export_serving_model, network),
+        HISTORY_FILE: json_writer({"epochs": len(history["loss"]), "recipe": recipe.as_dict(), **history}),
+        METRICS_FILE: json_writer(metrics),
+    }):
+        return 130
     log.info("Saved %s, %s, %s and %s in %s", MODEL_FILE, SERVING_FILE, HISTORY_FILE, METRICS_FILE, args.out)
     return 0
 
@@ -131,13 +137,30 @@ def export_saved(out: Path) -> int:
     """Re-export the saved model in ``out`` for the app and re-record its architecture; nothing is trained."""
     recorded = recorded_metrics(out)  # first, so that an unreadable record leaves everything as it was
     network = load_model(out / MODEL_FILE)
-    export_serving_model(network, out / SERVING_FILE)
+    writers = {SERVING_FILE: functools.partial(export_serving_model, network)}
+    if recorded is not None:
+        writers[METRICS_FILE] = json_writer({**recorded, **architecture(network)})
+    if not save(out, writers):
+        return 130
     if recorded is None:
         log.warning("No %s in %s: wrote %s only.", METRICS_FILE, out, SERVING_FILE)
         return 0
-    write_json_atomically(out / METRICS_FILE, {**recorded, **architecture(network)})
     log.info("Saved %s, and the architecture in %s, in %s", SERVING_FILE, METRICS_FILE, out)
     return 0
+
+
+def save(out: Path, writers: dict) -> bool:
+    """Write the artifacts together (see write_artifacts); False, with nothing changed, if Ctrl-C stopped it."""
+    try:
+        write_artifacts(out, writers)
+    except KeyboardInterrupt:
+        log.error("Interrupted while saving; nothing in %s was changed.", out)
+        return False
+    return True
+
+
+def json_writer(payload: dict) -> Callable[[Path], None]:
+    return functools.partial(write_json, payload=payload)
 
 
 def recorded_metrics(out: Path) -> dict | None:

@@ -6,7 +6,7 @@ import json
 import os
 import re
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -22,20 +22,32 @@ METRICS_FILE = "metrics.json"
 REBUILD_COMMAND = "python train.py --data PATH/TO/mnist.npz"
 
 
-def write_json_atomically(path: Path, payload: dict) -> None:
-    text = _NUMBER_LIST.sub(_one_line, json.dumps(payload, indent=2)) + "\n"
-    with replacing(path) as temporary:
-        temporary.write_text(text)
+Writer = Callable[[Path], None]  # writes one artifact to the path it is given
 
 
-def save_model_atomically(model: "keras.Model", path: Path) -> None:
+def write_artifacts(out: Path, writers: dict[str, Writer]) -> None:
+    """Write each named artifact in ``out`` with its writer, and put them in place together.
+
+    Each is written to a temporary file beside its name, and only once all are written are they
+    renamed over the old ones, so a run stopped while writing leaves the old set whole, never
+    some old files beside some new ones.
+    """
+    with replacing(*(Path(out) / name for name in writers)) as temporaries:
+        for write, temporary in zip(writers.values(), temporaries):
+            write(temporary)
+
+
+def write_json(path: Path, payload: dict) -> None:
+    Path(path).write_text(_NUMBER_LIST.sub(_one_line, json.dumps(payload, indent=2)) + "\n")
+
+
+def save_model(model: "keras.Model", path: Path) -> None:
     """Save without optimizer state, so the file holds only what inference needs."""
     # Imported here, as TensorFlow is below: the app imports this module and runs without either.
     import keras
     # A new Sequential over the same layers carries the weights but not the compiled optimizer.
     inference_model = keras.Sequential([keras.Input(shape=model.input_shape[1:]), *model.layers], name=model.name)
-    with replacing(path) as temporary:
-        inference_model.save(temporary)
+    inference_model.save(path)
 
 
 def export_serving_model(model: "keras.Model", path: Path) -> None:
@@ -59,8 +71,7 @@ def export_serving_model(model: "keras.Model", path: Path) -> None:
     # The converter prints the whole saved-model signature it goes through; it says nothing we need.
     with contextlib.redirect_stdout(io.StringIO()):
         flatbuffer = tf.lite.TFLiteConverter.from_keras_model(layers_out).convert()
-    with replacing(path) as temporary:
-        temporary.write_bytes(flatbuffer)
+    Path(path).write_bytes(flatbuffer)
 
 
 def _one_line(match: re.Match) -> str:
@@ -76,23 +87,30 @@ def read_json(path: Path) -> dict:
 
 
 @contextmanager
-def replacing(path: Path) -> Iterator[Path]:
-    """Yield a temporary path beside ``path``; once it is written, rename it over ``path``.
+def replacing(*paths: Path) -> Iterator[list[Path]]:
+    """Yield a temporary path beside each of ``paths``; once all are written, rename each over its own.
 
-    The rename is atomic on one filesystem, so readers see the old file or the new
-    one, never a half-written file, even if the process dies mid-write.
+    A rename is atomic on one filesystem, so readers see an old file or a new one, never a
+    half-written one. Every file is flushed to disk before the first rename, and the renames
+    follow one another with nothing between them; if anything fails or stops the writing
+    first, no old file is touched and the temporaries are removed.
     """
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    # Keras insists on the .keras suffix, so the temporary name ends like the real one.
-    handle, name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.stem}.", suffix=f".tmp{path.suffix}")
-    os.close(handle)
-    temporary = Path(name)
+    paths = [Path(path) for path in paths]
+    temporaries = []
     try:
-        yield temporary
-        os.chmod(temporary, 0o644)
-        with open(temporary, "rb") as file:
-            os.fsync(file.fileno())
-        os.replace(temporary, path)
+        for path in paths:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            # Keras insists on the .keras suffix, so the temporary name ends like the real one.
+            handle, name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.stem}.", suffix=f".tmp{path.suffix}")
+            os.close(handle)
+            temporaries.append(Path(name))
+        yield temporaries
+        for temporary in temporaries:
+            os.chmod(temporary, 0o644)
+            with open(temporary, "rb") as file:
+                os.fsync(file.fileno())
+        for temporary, path in zip(temporaries, paths):
+            os.replace(temporary, path)
     finally:
-        temporary.unlink(missing_ok=True)
+        for temporary in temporaries:
+            temporary.unlink(missing_ok=True)

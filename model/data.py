@@ -64,7 +64,7 @@ def download_mnist(url: str = MNIST_URL, sha256: str = MNIST_SHA256, destination
     """
     log.info("Downloading MNIST from %s to %s", url, destination)
     try:
-        with replacing(destination) as temporary:
+        with replacing(destination) as (temporary,):
             _fetch(url, temporary)
             found = sha256_of(temporary)
             if found != sha256:

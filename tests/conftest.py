@@ -1,10 +1,41 @@
-"""The running app, shared by the API and browser tests: starting it once saves seconds per file."""
+"""Suite-wide guards and the running app, which the API and browser tests share (starting it once saves seconds)."""
 
+import hashlib
+import importlib.util
+import os
+import shutil
 from collections.abc import Iterator
 
 import pytest
 
 from benchmarks.apps import free_port
+from support import MNIST_PATH, SHIPPED_MODEL_DIR, SKETCHES_PATH
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    """In CI a missing prerequisite fails the run at once; on a laptop its tests skip, saying why."""
+    if os.environ.get("CI") != "true":
+        return
+    missing = [str(path) for path in (MNIST_PATH, SKETCHES_PATH) if not path.is_file()]
+    missing += ["Debian's chromium on PATH"] * (shutil.which("chromium") is None)
+    missing += ["the playwright package"] * (importlib.util.find_spec("playwright") is None)
+    if missing:
+        pytest.exit(f"CI=true, but the tests need what is missing here: {', '.join(missing)}", returncode=1)
+
+
+def fingerprints(folder) -> dict[str, str]:
+    return {str(path.relative_to(folder)): hashlib.sha256(path.read_bytes()).hexdigest()
+            for path in sorted(folder.rglob("*")) if path.is_file() and "__pycache__" not in path.parts}
+
+
+@pytest.fixture(scope="session", autouse=True)
+def shipped_model_untouched() -> Iterator[None]:
+    """Fail the suite if any test wrote into model/: the shipped model and records are not the tests' to change."""
+    before = fingerprints(SHIPPED_MODEL_DIR)
+    yield
+    after = fingerprints(SHIPPED_MODEL_DIR)
+    changed = sorted(name for name in before.keys() | after.keys() if before.get(name) != after.get(name))
+    assert not changed, f"the tests changed files in {SHIPPED_MODEL_DIR}: {', '.join(changed)}"
 
 
 @pytest.fixture(scope="session")

@@ -1,10 +1,12 @@
 """Shared test helpers: where the real data lives, a small stand-in when it does not, and checks of exported models."""
 
 import os
+import select
 import subprocess
 import sys
+import time
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import IO, TYPE_CHECKING
 
 import numpy as np
 
@@ -15,6 +17,7 @@ if TYPE_CHECKING:
 
 ROOT = Path(__file__).resolve().parent.parent
 SHARED_DATA = ROOT.parent / "shared" / "data"
+SHIPPED_MODEL_DIR = ROOT / "model"
 MNIST_PATH = SHARED_DATA / "mnist.npz"
 SKETCHES_PATH = SHARED_DATA / "sketches" / "uji_digits.json"
 # The layers whose outputs the LiteRT file gives: each that changes the data at inference.
@@ -40,9 +43,33 @@ def training_data(tmp_path: Path) -> Path:
 
 
 def run_script(*args: str, env: dict | None = None, timeout: float = 300) -> subprocess.CompletedProcess:
-    """Run a project script as a user would, from the project root."""
+    """Run a project script as a user would, from the project root.
+
+    train.py must be told where to write (--out), and not into the shipped model's folder.
+    """
+    assert_writes_elsewhere(args)
     return subprocess.run([sys.executable, *args], cwd=ROOT, capture_output=True, text=True, timeout=timeout,
                           env={**os.environ, **(env or {})})
+
+
+def assert_writes_elsewhere(args: tuple[str, ...] | list[str]) -> None:
+    if "train.py" in args and "--help" not in args:
+        assert "--out" in args, f"train.py run without --out would write over the shipped model: {args}"
+        out = Path(args[args.index("--out") + 1]).resolve()
+        assert not out.is_relative_to(SHIPPED_MODEL_DIR), f"train.py told to write into {out}"
+
+
+def read_until(pipe: IO, text: str, timeout: float) -> str:
+    """What came through ``pipe`` until ``text`` appeared, or until it closed or ``timeout`` passed."""
+    output, deadline = "", time.monotonic() + timeout
+    # Raw reads: a buffered reader could hold a line back while select() sees an empty pipe.
+    while text not in output and time.monotonic() < deadline:
+        if select.select([pipe], [], [], 1)[0]:
+            chunk = os.read(pipe.fileno(), 1 << 16).decode(errors="replace")
+            if not chunk:  # the process closed its stderr: it has exited
+                break
+            output += chunk
+    return output
 
 
 def assert_serves_every_layer(reader: "LiteReader", network: "keras.Model", images: np.ndarray) -> None:

@@ -5,10 +5,8 @@ import io
 import json
 import os
 import re
-import select
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import gradio as gr
@@ -23,7 +21,7 @@ from model import to_mnist
 from model.artifacts import REBUILD_COMMAND, read_json
 from benchmarks.apps import free_port
 from model.canvas import CANVAS_SIZE
-from support import ROOT
+from support import ROOT, read_until
 
 START_UP_TIMEOUT_S = 60
 from drawings import STROKES, drawn, sketch
@@ -53,8 +51,8 @@ def test_classify_endpoint_reads_a_drawn_digit(client: Client, tmp_path: Path, d
     result = client.predict(value, api_name="/classify")
 
     assert result["label"] == digit
-    assert len(result["confidences"]) == app.TOP_CLASSES
-    assert result["confidences"][0]["confidence"] > 0.5
+    assert [entry["label"] for entry in result["confidences"]][0] == digit and len(result["confidences"]) == 3
+    assert result["confidences"][0]["confidence"] > 0.9
 
 
 def test_classify_endpoint_reads_a_full_sketchpad_value(client: Client, tmp_path: Path) -> None:
@@ -206,20 +204,17 @@ def test_a_missing_data_file_is_reported_at_start_up(tmp_path: Path) -> None:
     command = [sys.executable, "app.py", "--data", str(tmp_path / "absent.npz")]
     with subprocess.Popen(command, cwd=ROOT, stderr=subprocess.PIPE,
                           env={**os.environ, "GRADIO_SERVER_PORT": str(free_port())}) as server:
-        log, deadline = "", time.monotonic() + START_UP_TIMEOUT_S
-        try:  # raw reads: a buffered reader could hold the line while select() sees an empty pipe
-            while "No MNIST file" not in log and time.monotonic() < deadline and server.poll() is None:
-                if select.select([server.stderr], [], [], 1)[0]:
-                    log += os.read(server.stderr.fileno(), 1 << 16).decode(errors="replace")
+        try:
+            log = read_until(server.stderr, "No MNIST file", START_UP_TIMEOUT_S)
         finally:
             server.terminate()
     assert f"No MNIST file at {tmp_path / 'absent.npz'}: the misread test digits will not be shown" in log
 
 
 def test_the_queue_is_bounded() -> None:
-    assert app.demo._queue.max_size == app.QUEUE_SIZE
-    assert app.demo._queue.default_concurrency_limit == app.CONCURRENCY
+    assert app.demo._queue.max_size == 64
+    assert app.demo._queue.default_concurrency_limit == 2
 
 
 def test_old_uploads_are_removed() -> None:
-    assert app.demo.delete_cache == (app.UPLOAD_LIFETIME_S, app.UPLOAD_LIFETIME_S)
+    assert app.demo.delete_cache == (300, 300)  # every five minutes, what is five minutes old

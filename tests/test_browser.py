@@ -137,9 +137,13 @@ def test_a_reading_uploads_each_image_once(browser, app_url: str) -> None:
     page.on("request", lambda request: requests.append(request.url))
 
     def uploads_for_one_reading(strokes: list[list[tuple[float, float]]]) -> int:
+        preview = page.locator("#preview img")
+        shown = preview.get_attribute("src") if preview.count() else None
         requests.clear()
         draw(page, strokes)
         expect(page.locator("#prediction h2")).to_have_text("7", timeout=READING_TIMEOUT_MS)
+        # The label may read 7 already; the reading has arrived when the preview shows the new drawing.
+        expect(preview).not_to_have_attribute("src", shown or "", timeout=READING_TIMEOUT_MS)
         page.wait_for_timeout(STATUS_SETTLE_MS)
         assert sum("/gradio_api/queue/join" in url for url in requests) == 1
         return sum("/gradio_api/upload" in url for url in requests)

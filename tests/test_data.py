@@ -62,16 +62,17 @@ def test_not_an_npz_at_all(tmp_path):
 
 
 def test_offline_without_a_path_says_to_pass_data(tmp_path):
-    # A fresh Keras home (no cached copy) and a proxy that refuses every connection
-    # make the download fail for certain, online or not.
+    # A fresh Keras home (no cached copy), a proxy that refuses every connection and no host
+    # exempt from it make the download fail for certain, online or not.
     refused = "http://127.0.0.1:9"
-    result = run_script("train.py", "--epochs", "1", env={
-        "KERAS_HOME": str(tmp_path), "HOME": str(tmp_path),
+    result = run_script("train.py", "--epochs", "1", "--out", str(tmp_path / "out"), env={
+        "KERAS_HOME": str(tmp_path), "HOME": str(tmp_path), "NO_PROXY": "", "no_proxy": "",
         "HTTP_PROXY": refused, "HTTPS_PROXY": refused, "http_proxy": refused, "https_proxy": refused,
     })
     assert result.returncode == 2
     assert "Could not download MNIST" in result.stderr and "--data" in result.stderr
     assert "Traceback" not in result.stderr
+    assert not (tmp_path / "out").exists()
 
 
 @pytest.mark.skipif(not MNIST_PATH.is_file(), reason=f"MNIST not found at {MNIST_PATH}")

@@ -17,7 +17,6 @@ from model import classify, load_mnist_test, load_model, load_reader, to_mnist
 from model.artifacts import ARTIFACT_DIR, METRICS_FILE, MODEL_FILE, REBUILD_COMMAND
 from model.inside import OCCLUSION_PATCH, look_inside, misreads, occlusion_map
 from model.pictures import GUTTER, LEVELS, PALETTE, activation_grid, png_data_uri
-from model.serving import LABELS
 from support import MNIST_PATH
 
 METRICS = json.loads((ARTIFACT_DIR / METRICS_FILE).read_text())
@@ -48,7 +47,7 @@ def test_each_layer_output_has_the_shape_of_that_layer_in_the_model(reader) -> N
 def test_the_bars_sum_to_one_and_are_what_classify_says(reader, tmp_path: Path, digit: str) -> None:
     _, _, view = app.read_inside(sketch(tmp_path, layer=drawn(digit)))
     bars = view["bars"]
-    assert [bar["digit"] for bar in bars] == LABELS
+    assert [bar["digit"] for bar in bars] == [str(digit) for digit in range(10)]
     probabilities = [bar["probability"] for bar in bars]
     assert sum(probabilities) == pytest.approx(1)
     np.testing.assert_allclose(probabilities, list(classify(drawn(digit), reader).values()), atol=1e-9)
@@ -148,6 +147,25 @@ def test_the_report_card_is_metrics_json() -> None:
     for row in METRICS["architecture"]:
         assert f"| `{row['layer']}` | {row['type']} |" in architecture and f"| {row['parameters']:,} |" in architecture
     assert "**431,242**" in architecture and METRICS["parameters"] == 431_242
+
+
+def test_each_cell_of_the_confusion_matrix_is_tinted_by_what_it_says() -> None:
+    matrix = np.diag([80, 100, 100, 100, 100, 100, 100, 100, 100, 50])
+    matrix[0, 6] = 15  # the most common mistake: tinted fullest
+    matrix[0, 8] = 5
+    matrix[9, 4] = 10
+    view = classroom.confusion_view({"confusion_matrix": matrix.tolist(), "test_accuracy": 0.9678})
+    zero, nine = view["rows"][0], view["rows"][9]
+    assert zero["digit"] == "0" and zero["accuracy"] == "80.0%" and nine["accuracy"] == "83.3%"
+    assert zero["cells"][0] == {"count": 80, "kind": "hit", "strength": 0.8}
+    assert zero["cells"][6] == {"count": 15, "kind": "miss", "strength": 1.0}
+    assert zero["cells"][8] == {"count": 5, "kind": "miss", "strength": 0.333}
+    assert zero["cells"][1] == {"count": 0, "kind": "none", "strength": 0.0}
+    assert nine["cells"][4] == {"count": 10, "kind": "miss", "strength": 0.667}
+    assert nine["cells"][9] == {"count": 50, "kind": "hit", "strength": 0.833}
+    assert view["rows"][1]["cells"][1]["strength"] == 1.0
+    assert (view["count"], view["errors"], view["accuracy"]) == ("960", "30", "96.78%")
+    assert view["digits"] == [str(digit) for digit in range(10)]
 
 
 def test_an_unreadable_record_leaves_a_message_not_a_report_card(tmp_path: Path) -> None:

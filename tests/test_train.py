@@ -1,6 +1,10 @@
 """train.py, run for real as a user runs it: artifacts, reloading, evaluation and safety."""
 
+import datetime
+import hashlib
 import json
+import os
+import platform
 import shutil
 import signal
 import subprocess
@@ -10,16 +14,24 @@ from pathlib import Path
 import keras
 import numpy as np
 import pytest
+import tensorflow as tf
 
-from model import load_model, load_reader
+import app
+from drawings import drawn
+from model import classify, load_mnist, load_model, load_reader
 from model.artifacts import (
-    ARTIFACT_DIR, HISTORY_FILE, METRICS_FILE, MODEL_FILE, SERVING_FILE, read_json, save_model_atomically,
-    write_json_atomically,
+    ARTIFACT_DIR, HISTORY_FILE, METRICS_FILE, MODEL_FILE, SERVING_FILE, read_json, save_model, write_artifacts,
+    write_json,
 )
-from model.network import DEFAULT_RECIPE, describe
-from support import ROOT, assert_serves_every_layer, run_script, training_data, write_standin_mnist
+from model.data import scale
+from model.network import describe
+from support import ROOT, assert_serves_every_layer, read_until, run_script, training_data, write_standin_mnist
 
 HISTORY_KEYS = {"loss", "accuracy", "val_loss", "val_accuracy"}
+ARTIFACTS = (MODEL_FILE, SERVING_FILE, HISTORY_FILE, METRICS_FILE)
+LIMIT = 1500  # training images in the shared run: the last 300 of them are held out for validation
+# A run of a few hundred images reaches its saving in seconds; this bounds a run that never gets there.
+SAVING_TIMEOUT_S = 180
 
 
 @pytest.fixture(scope="module")
@@ -28,7 +40,7 @@ def trained(tmp_path_factory):
     tmp_path = tmp_path_factory.mktemp("train")
     data = training_data(tmp_path)
     out = tmp_path / "out"
-    result = run_script("train.py", "--data", str(data), "--epochs", "1", "--limit", "1500", "--out", str(out))
+    result = run_script("train.py", "--data", str(data), "--epochs", "1", "--limit", str(LIMIT), "--out", str(out))
     assert result.returncode == 0, result.stderr
     return data, out, result
 
@@ -41,23 +53,45 @@ def test_writes_all_four_artifacts(trained):
     assert (out / MODEL_FILE).stat().st_size < 2_000_000
 
 
-def test_history_has_one_entry_per_epoch(trained):
-    history = json.loads((trained[1] / HISTORY_FILE).read_text())
+def test_history_has_one_entry_per_epoch_and_ends_on_the_saved_model(trained):
+    data, out, _ = trained
+    history = json.loads((out / HISTORY_FILE).read_text())
     assert history["epochs"] == 1
+    assert history["recipe"]["name"] == "sketch" and history["recipe"]["epochs"] == 1
     assert history["recipe"]["batch_size"] == 250 and history["recipe"]["validation_split"] == 0.2
     for key in HISTORY_KEYS:
-        assert len(history[key]) == 1 and 0 <= history[key][0]
+        assert len(history[key]) == 1 and np.isfinite(history[key][0])
+    # Validation is scored after the epoch, on the weights that were saved: the held-out last fifth.
+    (x_train, y_train), _ = load_mnist(data)
+    held_out = slice(LIMIT - LIMIT // 5, LIMIT)
+    probabilities = load_model(out / MODEL_FILE).predict(scale(x_train[held_out]), verbose=0)
+    assert history["val_accuracy"][0] == pytest.approx((probabilities.argmax(axis=1) == y_train[held_out]).mean())
+    picked = probabilities[np.arange(LIMIT // 5), y_train[held_out]]
+    assert history["val_loss"][0] == pytest.approx(-np.log(picked).mean(), rel=1e-3)
+
+
+def test_metrics_are_the_saved_models_scores_on_the_test_set(trained):
+    data, out, _ = trained
+    metrics = json.loads((out / METRICS_FILE).read_text())
+    _, (x_test, y_test) = load_mnist(data)
+    probabilities = load_model(out / MODEL_FILE).predict(scale(x_test), verbose=0)
+    read = probabilities.argmax(axis=1)
+    assert metrics["test_accuracy"] == pytest.approx((read == y_test).mean(), abs=1e-9)
+    assert metrics["test_loss"] == pytest.approx(-np.log(probabilities[np.arange(len(y_test)), y_test]).mean(),
+                                                 rel=1e-4)
+    expected = [[int(((y_test == written) & (read == seen)).sum()) for seen in range(10)] for written in range(10)]
+    assert metrics["confusion_matrix"] == expected
 
 
 def test_metrics_record_the_run(trained):
-    metrics = json.loads((trained[1] / METRICS_FILE).read_text())
-    assert 0 <= metrics["test_accuracy"] <= 1 and metrics["test_loss"] > 0
-    confusion = np.array(metrics["confusion_matrix"])
-    assert confusion.shape == (10, 10) and confusion.sum() in (200, 10_000)
-    assert metrics["recipe"]["name"] == DEFAULT_RECIPE and metrics["seed"] == 1
-    assert len(metrics["data_sha256"]) == 64 and metrics["training_seconds"] > 0
-    assert {"tensorflow", "keras", "numpy", "python"} <= set(metrics["versions"])
-    assert metrics["date"].startswith("20")
+    data, out, _ = trained
+    metrics = json.loads((out / METRICS_FILE).read_text())
+    assert metrics["recipe"]["name"] == "sketch" and metrics["seed"] == 1 and metrics["training_images"] == LIMIT
+    assert metrics["data_sha256"] == hashlib.sha256(Path(data).read_bytes()).hexdigest()
+    assert metrics["training_seconds"] > 0
+    assert metrics["versions"] == {"python": platform.python_version(), "tensorflow": tf.__version__,
+                                   "keras": keras.__version__, "numpy": np.__version__}
+    assert metrics["date"][:10] == datetime.datetime.now(datetime.timezone.utc).date().isoformat()
 
 
 def test_saved_model_reloads_and_predicts(trained):
@@ -126,7 +160,7 @@ def test_export_rewrites_the_served_model_and_only_the_architecture(tmp_path):
     # The shipped records as they were before the architecture was recorded.
     earlier = {key: value for key, value in read_json(ARTIFACT_DIR / METRICS_FILE).items()
                if key not in ("architecture", "parameters")}
-    write_json_atomically(out / METRICS_FILE, earlier)
+    write_json(out / METRICS_FILE, earlier)
     result = export(out)
     assert result.returncode == 0, result.stderr
     network = load_model(out / MODEL_FILE)
@@ -173,25 +207,93 @@ def test_an_unreadable_record_stops_export_and_evaluate_in_one_line(tmp_path, re
     assert sorted(path.name for path in out.iterdir()) == sorted([METRICS_FILE, MODEL_FILE])
 
 
-@pytest.mark.parametrize("stop", [signal.SIGINT, signal.SIGKILL])
-def test_a_run_stopped_part_way_leaves_the_old_model_byte_identical(tmp_path, stop):
+# --- Stopping a run: the last good model survives ---------------------------------------------------
+
+
+def artifact_bytes(out: Path) -> dict[str, bytes]:
+    return {name: (out / name).read_bytes() for name in ARTIFACTS}
+
+
+@pytest.fixture
+def last_good(trained, tmp_path) -> Path:
+    """A folder holding a complete set saved by an earlier run (a copy of the shared run's)."""
     out = tmp_path / "out"
-    out.mkdir()
-    previous = {name: f"previous {name}".encode() for name in (MODEL_FILE, SERVING_FILE, HISTORY_FILE, METRICS_FILE)}
-    for name, content in previous.items():
-        (out / name).write_bytes(content)
+    shutil.copytree(trained[1], out)
+    return out
+
+
+def paused_run(name: str, out: Path) -> subprocess.Popen:
+    """A new run into ``out`` (on other images, so every file differs), paused as it starts writing ``name``."""
+    data = write_standin_mnist(out.parent / "standin.npz", train=300, test=100)
+    return subprocess.Popen([sys.executable, "tests/pause_at_write.py", name, "--data", str(data), "--epochs", "1",
+                             "--out", str(out)],
+                            cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+
+
+def pause_at(run: subprocess.Popen, name: str) -> list[Path]:
+    """Wait until the run is writing ``name``; return every file it had opened for writing in --out by then."""
+    output = read_until(run.stderr, "paused writing", SAVING_TIMEOUT_S)
+    if "paused writing" not in output:
+        run.kill()
+        pytest.fail(f"the run never began writing {name}:\n{output[-3000:]}")
+    return [Path(line.split("writing ", 1)[1]) for line in output.splitlines() if "writing " in line]
+
+
+def assert_the_app_serves(out: Path) -> None:
+    assert app.model_problem(out / SERVING_FILE) is None
+    scores = classify(drawn("7"), load_reader(out / SERVING_FILE))
+    assert sum(scores.values()) == pytest.approx(1)
+    summary, loss, _ = app.training_view(out / HISTORY_FILE, out / METRICS_FILE)
+    assert "⚠️" not in summary and len(loss) == 2
+
+
+@pytest.mark.parametrize("name", ARTIFACTS)
+def test_a_run_killed_while_saving_leaves_the_last_good_set(last_good, name):
+    before = artifact_bytes(last_good)
+    run = paused_run(name, last_good)
+    try:
+        written = pause_at(run, name)
+    finally:
+        run.kill()
+        run.communicate(timeout=30)
+    assert run.returncode == -signal.SIGKILL
+    # Everything goes to temporary files first: nothing of the old set was opened for writing.
+    assert written[-1].name != name and not {path.name for path in written} & set(ARTIFACTS), written
+    assert artifact_bytes(last_good) == before
+    assert {path.name for path in last_good.iterdir() if not path.name.startswith(".")} == set(ARTIFACTS)
+    assert_the_app_serves(last_good)
+
+
+def test_ctrl_c_while_saving_leaves_the_last_good_set_and_no_temporaries(last_good):
+    before = artifact_bytes(last_good)
+    run = paused_run(METRICS_FILE, last_good)  # the last to be written: the others are done
+    try:
+        pause_at(run, METRICS_FILE)
+        run.send_signal(signal.SIGINT)
+        output = run.communicate(timeout=60)[1]
+    finally:
+        run.kill()
+    assert run.returncode == 130
+    assert "Interrupted while saving" in output and "Traceback" not in output
+    assert sorted(os.listdir(last_good)) == sorted(ARTIFACTS)
+    assert artifact_bytes(last_good) == before
+
+
+def test_ctrl_c_while_fitting_stops_cleanly_and_writes_nothing(tmp_path):
+    out = tmp_path / "out"
     data = write_standin_mnist(tmp_path / "standin.npz", train=5000, test=100)
     run = subprocess.Popen([sys.executable, "train.py", "--data", str(data), "--epochs", "50", "--out", str(out)],
                            cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-    for line in run.stdout:  # wait until training is under way
-        if "Epoch 2/" in line:
-            break
-    run.send_signal(stop)
-    output = run.communicate(timeout=60)[0]
-    assert run.returncode != 0
-    assert {path.name: path.read_bytes() for path in out.iterdir()} == previous
-    if stop == signal.SIGINT:
-        assert "Interrupted" in output and "Traceback" not in output
+    try:
+        output = read_until(run.stdout, "Epoch 2/", SAVING_TIMEOUT_S)
+        assert "Epoch 2/" in output, f"training never reached its second epoch:\n{output[-3000:]}"
+        run.send_signal(signal.SIGINT)
+        output += run.communicate(timeout=60)[0]
+    finally:
+        run.kill()
+    assert run.returncode == 130
+    assert "Interrupted; nothing" in output and "Traceback" not in output
+    assert not out.exists()
 
 
 class _DiskFullLayer(keras.layers.Layer):
@@ -204,14 +306,15 @@ class _DiskFullLayer(keras.layers.Layer):
         raise OSError("No space left on device")
 
 
-def test_a_save_that_fails_part_way_leaves_the_old_model(tmp_path):
-    target = tmp_path / MODEL_FILE
-    target.write_bytes(b"the last good model")
+def test_a_save_that_fails_part_way_leaves_the_old_set(tmp_path):
+    for name in ARTIFACTS:
+        (tmp_path / name).write_text(f"the last good {name}")
     failing = keras.Sequential([keras.Input((4,)), keras.layers.Dense(2), _DiskFullLayer()])
     with pytest.raises(OSError, match="No space left"):
-        save_model_atomically(failing, target)
-    assert target.read_bytes() == b"the last good model"
-    assert [path.name for path in tmp_path.iterdir()] == [MODEL_FILE]
+        write_artifacts(tmp_path, {HISTORY_FILE: lambda path: write_json(path, {"epochs": 1}),
+                                   MODEL_FILE: lambda path: save_model(failing, path)})
+    assert sorted(os.listdir(tmp_path)) == sorted(ARTIFACTS)
+    assert all((tmp_path / name).read_text() == f"the last good {name}" for name in ARTIFACTS)
 
 
 def test_help_lists_the_options():
