@@ -3,10 +3,10 @@
     python app.py                      # serves on http://127.0.0.1:7860 (GRADIO_SERVER_NAME/PORT override)
     python app.py --data mnist.npz     # and shows the test digits it misreads from this copy of MNIST
 
-This module is only the user interface and its wiring; reading digits lives in ``model``
-(``classify_seen``, ``to_mnist``) and what the classroom views show in ``classroom``. The
-event handlers are small functions of their inputs, so tests call them directly as well as
-through the running app.
+This module is only the user interface and its wiring: reading digits lives in ``model.serving``
+and ``model.preprocess``, what the classroom views show in ``model.classroom``, and the training
+records in ``model.records``. The event handlers are small functions of their inputs, so tests
+call them directly as well as through the running app.
 """
 
 import argparse
@@ -14,23 +14,21 @@ import contextlib
 import logging
 import os
 from collections.abc import Iterator
+from functools import partial
 from pathlib import Path
 from typing import Any
 
 import gradio as gr
 import numpy as np
-import pandas as pd
 
-from classroom import (
-    architecture_table, confusion_view, gallery_items, inside_view, test_digit_inside, test_digits,
-)
-from model import DataError, ModelError, classify_seen, load_reader, to_mnist
-from model.artifacts import ARTIFACT_DIR, HISTORY_FILE, METRICS_FILE, REBUILD_COMMAND, SERVING_FILE, read_json
-from model.canvas import CANVAS_SIZE
+from model.classroom import gallery_items, inside_view, misread_digit_inside, misread_test_digits
+from model.constants import ARTIFACT_DIR, CANVAS_SIZE, HISTORY_FILE, METRICS_FILE, SERVING_FILE
+from model.errors import DataError, ModelError
 from model.inside import look_inside
 from model.pictures import input_data_uri
-from model.preprocess import open_image
-from model.serving import confidences
+from model.preprocess import open_image, to_mnist
+from model.records import recorded_architecture, report_card, training_view
+from model.serving import classify_seen, confidences, load_reader
 
 log = logging.getLogger("app")
 
@@ -81,9 +79,6 @@ MAX_UPLOAD = "4mb"
 # a class of 30. Files older than this go, checked as often; the page reuses an upload's path
 # for at most a minute (assets/sketchpad.js).
 UPLOAD_LIFETIME_S = 300
-CURVE_COLUMNS = ["epoch", "value", "series"]  # long format: one row per epoch and series
-# json.JSONDecodeError is a ValueError; records from another version may lack keys or differ in type.
-RECORD_ERRORS = (OSError, ValueError, KeyError, TypeError)
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 7860
 
@@ -189,15 +184,6 @@ def blank_state() -> tuple[str, None, None]:
     return EMPTY_PROMPT, None, None
 
 
-def recorded_architecture(metrics_path: Path = METRICS_PATH) -> list[dict]:
-    """The layers as train.py recorded them, or none: the Inside tab then shows what the model alone gives."""
-    try:
-        return read_json(metrics_path)["architecture"]
-    except RECORD_ERRORS as error:
-        log.warning("No architecture record in %s (%s)", metrics_path, error)
-        return []
-
-
 # --- Handlers: the test digits the network misreads --------------------------------------------
 
 
@@ -209,7 +195,7 @@ def mnist_path() -> Path | None:
 def open_gallery(model_path: Path = MODEL_PATH) -> tuple[str, list[tuple[np.ndarray, str]]]:
     """The misread test digits and a note on them, or a calm note saying why there are none to show."""
     try:
-        images, wrong = test_digits(mnist_path(), model_path)
+        images, wrong = misread_test_digits(mnist_path(), model_path)
     except (DataError, ModelError) as error:
         log.warning("Test digits unavailable: %s", error)
         return NO_MNIST_NOTE.format(error=error), []
@@ -218,8 +204,9 @@ def open_gallery(model_path: Path = MODEL_PATH) -> tuple[str, list[tuple[np.ndar
 
 def show_test_digit(selected: gr.SelectData, model_path: Path = MODEL_PATH, metrics_path: Path = METRICS_PATH) -> dict:
     """The Inside tab for the misread test digit clicked in the gallery."""
-    images, wrong = test_digits(mnist_path(), model_path)
-    return test_digit_inside(images, wrong[selected.index], load_reader(model_path), recorded_architecture(metrics_path))
+    images, wrong = misread_test_digits(mnist_path(), model_path)
+    return misread_digit_inside(images, wrong[selected.index], load_reader(model_path),
+                                recorded_architecture(metrics_path))
 
 
 # --- Handlers: the model, its training and its report card ----------------------------------------
@@ -240,74 +227,6 @@ def model_banner(model_path: Path = MODEL_PATH) -> dict:
     if problem is None:
         return gr.update(value="", visible=False)
     return gr.update(value=f"### ⚠️ The digit reader is not available\n\n{problem}", visible=True)
-
-
-def training_curves(history_path: Path = HISTORY_PATH) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Loss and accuracy per epoch, training against validation, in long format for LinePlot.
-
-    Raises OSError or ValueError (json and shape problems) when the history is unusable.
-    """
-    history = read_json(history_path)
-    frames = []
-    for metric in ("loss", "accuracy"):
-        rows = []
-        for series, key in (("training", metric), ("validation", f"val_{metric}")):
-            values = history[key]
-            if not isinstance(values, list) or len(values) != history["epochs"]:
-                raise ValueError(f"{key} should list one value for each of the {history['epochs']} epochs")
-            rows += [{"epoch": epoch, "value": float(value), "series": series}
-                     for epoch, value in enumerate(values, start=1)]
-        frames.append(pd.DataFrame(rows, columns=CURVE_COLUMNS))
-    return frames[0], frames[1]
-
-
-def training_summary(metrics_path: Path = METRICS_PATH) -> str:
-    """A few lines on how the model was trained and how well it does, from metrics.json."""
-    metrics = read_json(metrics_path)
-    recipe = metrics["recipe"]
-    date = str(metrics.get("date", "unknown date"))[:10]
-    return (
-        f"**{metrics['test_accuracy']:.2%} test accuracy** on the 10,000 MNIST test digits it never "
-        f"saw in training.\n\n"
-        f"Recipe *{recipe['name']}*: {recipe['epochs']} epochs, batch size {recipe['batch_size']}, "
-        f"{recipe['optimizer']} optimizer, {recipe['validation_split']:.0%} of the training digits held "
-        f"out for validation. Trained on {date}."
-    )
-
-
-def report_card(metrics_path: Path = METRICS_PATH) -> tuple[dict | None, str]:
-    """The confusion matrix with each digit's accuracy, and the architecture table, from metrics.json."""
-    try:
-        metrics = read_json(metrics_path)
-        return confusion_view(metrics), architecture_table(metrics)
-    except RECORD_ERRORS as error:
-        return None, records_problem(error, metrics_path)
-
-
-def training_view(history_path: Path = HISTORY_PATH,
-                  metrics_path: Path = METRICS_PATH) -> tuple[str, pd.DataFrame, pd.DataFrame]:
-    """The curves tab: summary and both plots, with a clear message for records that are unusable."""
-    empty = pd.DataFrame(columns=CURVE_COLUMNS)
-    loss = accuracy = empty
-    notes = []
-    try:
-        loss, accuracy = training_curves(history_path)
-    except RECORD_ERRORS as error:
-        notes.append(records_problem(error, history_path))
-    try:
-        notes.insert(0, training_summary(metrics_path))
-    except RECORD_ERRORS as error:
-        notes.append(records_problem(error, metrics_path))
-    return "\n\n".join(notes), loss, accuracy
-
-
-def records_problem(error: Exception, path: Path) -> str:
-    log.warning("Training records unavailable: %s: %s", path, error)
-    if isinstance(error, FileNotFoundError):
-        what = "is missing"
-    else:
-        what = f"could not be read ({type(error).__name__}: {error})"
-    return f"⚠️ `{path}` {what}. Train the model to write it: `{REBUILD_COMMAND}`"
 
 
 # --- Layout and wiring ----------------------------------------------------------------------
@@ -372,12 +291,13 @@ def build() -> gr.Blocks:
         misreads_panel.expand(open_gallery, None, [gallery_note, gallery], api_visibility="private")
         gallery.select(show_test_digit, None, inside, api_visibility="private")
         # API-only endpoint (no UI trigger) for gradio_client users and tests.
-        gr.on(triggers=[], fn=classify_sketch, inputs=sketchpad, outputs=prediction, api_name="classify", preprocess=False,
-              api_description="Read a sketch (a Sketchpad value) and return the top three digits.")
+        gr.on(triggers=[], fn=classify_sketch, inputs=sketchpad, outputs=prediction, api_name="classify",
+              preprocess=False, api_description="Read a sketch (a Sketchpad value) and return the top three digits.")
         # Read on each page load, so a retrained model's records show without a restart.
         demo.load(model_banner, None, banner, api_visibility="private")
-        demo.load(training_view, None, [summary, loss_plot, accuracy_plot], api_visibility="private")
-        demo.load(report_card, None, [confusion, architecture], api_visibility="private")
+        demo.load(partial(training_view, HISTORY_PATH, METRICS_PATH), None, [summary, loss_plot, accuracy_plot],
+                  api_visibility="private")
+        demo.load(partial(report_card, METRICS_PATH), None, [confusion, architecture], api_visibility="private")
     demo.queue(max_size=QUEUE_SIZE, default_concurrency_limit=CONCURRENCY)
     return demo
 

@@ -13,25 +13,20 @@ import argparse
 import datetime
 import functools
 import logging
-import platform
 import sys
 import time
-from collections.abc import Callable
 from pathlib import Path
 
-import model  # noqa: F401  (quietens TensorFlow before it loads)
-import keras
 import numpy as np
-import tensorflow as tf
 
-from model.artifacts import (
-    ARTIFACT_DIR, HISTORY_FILE, METRICS_FILE, MODEL_FILE, SERVING_FILE, export_serving_model, read_json, save_model,
-    write_artifacts, write_json,
-)
-from model.data import KERAS_CACHE, DataError, load_mnist, scale, sha256_of
-from model.inference import ModelError, load_model
-from model.network import DEFAULT_RECIPE, RECIPES, build_cnn, describe
-from model.training import StopOnInterrupt, evaluate, fit
+from model.constants import ARTIFACT_DIR, HISTORY_FILE, METRICS_FILE, MODEL_FILE, SERVING_FILE
+from model.data import KERAS_CACHE, load_mnist, scale, sha256_of
+from model.errors import DataError, ModelError, RecordError
+from model.export import export_serving_model, save_model
+from model.files import Writer, read_json, write_artifacts, write_json
+from model.keras_model import load_keras_model
+from model.network import DEFAULT_RECIPE, RECIPES, architecture_record, build_cnn
+from model.training import StopOnInterrupt, evaluate, fit, library_versions, seed_everything
 
 log = logging.getLogger("train")
 
@@ -76,7 +71,7 @@ def main(argv: list[str] | None = None) -> int:
     x_train, y_train = x_train[: args.limit], y_train[: args.limit]
     log.info("Training the documented CNN, recipe %s, seed %d, on %d images", recipe, args.seed, len(x_train))
 
-    keras.utils.set_random_seed(args.seed)
+    seed_everything(args.seed)
     network = build_cnn(recipe.learning_rate_for(len(x_train)))
     started = time.perf_counter()
     interrupt = StopOnInterrupt()
@@ -100,7 +95,7 @@ def main(argv: list[str] | None = None) -> int:
         "versions": library_versions(),
         "data_sha256": sha256_of(args.data or KERAS_CACHE),
         "date": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
-        **architecture(network),
+        **architecture_record(network),
     }
     if not save(args.out, {
         MODEL_FILE: functools.partial(save_model, network),
@@ -113,13 +108,9 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
-class RecordError(Exception):
-    """A saved record (metrics.json) exists but cannot be read; the message says which and what to do."""
-
-
 def evaluate_saved(out: Path, x_test: np.ndarray, y_test: np.ndarray) -> int:
     recorded = (recorded_metrics(out) or {}).get("test_accuracy")
-    scores = evaluate(load_model(out / MODEL_FILE), x_test, y_test)
+    scores = evaluate(load_keras_model(out / MODEL_FILE), x_test, y_test)
     log.info("Test loss: %.4f", scores["test_loss"])
     log.info("Test accuracy: %.4f", scores["test_accuracy"])
     if recorded is None:
@@ -136,10 +127,10 @@ def evaluate_saved(out: Path, x_test: np.ndarray, y_test: np.ndarray) -> int:
 def export_saved(out: Path) -> int:
     """Re-export the saved model in ``out`` for the app and re-record its architecture; nothing is trained."""
     recorded = recorded_metrics(out)  # first, so that an unreadable record leaves everything as it was
-    network = load_model(out / MODEL_FILE)
+    network = load_keras_model(out / MODEL_FILE)
     writers = {SERVING_FILE: functools.partial(export_serving_model, network)}
     if recorded is not None:
-        writers[METRICS_FILE] = json_writer({**recorded, **architecture(network)})
+        writers[METRICS_FILE] = json_writer({**recorded, **architecture_record(network)})
     if not save(out, writers):
         return 130
     if recorded is None:
@@ -149,7 +140,7 @@ def export_saved(out: Path) -> int:
     return 0
 
 
-def save(out: Path, writers: dict) -> bool:
+def save(out: Path, writers: dict[str, Writer]) -> bool:
     """Write the artifacts together (see write_artifacts); False, with nothing changed, if Ctrl-C stopped it."""
     try:
         write_artifacts(out, writers)
@@ -159,7 +150,7 @@ def save(out: Path, writers: dict) -> bool:
     return True
 
 
-def json_writer(payload: dict) -> Callable[[Path], None]:
+def json_writer(payload: dict) -> Writer:
     return functools.partial(write_json, payload=payload)
 
 
@@ -176,16 +167,6 @@ def recorded_metrics(out: Path) -> dict | None:
         raise RecordError(f"{path} should hold a JSON object, not {type(metrics).__name__}; move it aside, "
                           "or retrain to rewrite it.")
     return metrics
-
-
-def architecture(network: keras.Model) -> dict:
-    """What metrics.json records of the network itself: each layer, and the parameters in all."""
-    return {"architecture": describe(network), "parameters": network.count_params()}
-
-
-def library_versions() -> dict[str, str]:
-    return {"python": platform.python_version(), "tensorflow": tf.__version__,
-            "keras": keras.__version__, "numpy": np.__version__}
 
 
 if __name__ == "__main__":

@@ -4,31 +4,26 @@ import asyncio
 import io
 import json
 import os
-import socket
 import subprocess
 import sys
 import time
-from contextlib import contextmanager
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
 import numpy as np
 from PIL import Image
 
-from model.canvas import CANVAS_SIZE, compose
+from model.constants import CANVAS_SIZE
+from testbench.canvas import compose
+from testbench.servers import free_port
 
 ROOT = Path(__file__).resolve().parent.parent
 APPS = {"MNIST Sketchpad": ROOT / "app.py", "do-nothing app": ROOT / "benchmarks" / "do_nothing_app.py"}
 # Chromium encodes the Sketchpad's PNGs for speed; Pillow's default (level 6) makes files that
 # take about 1.7 times as long to decode, level 1 about as long as the browser's.
 BROWSER_LIKE_COMPRESSION = 1
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 @contextmanager
@@ -55,7 +50,8 @@ def stroke_pngs(variants: int = 8, side: int = CANVAS_SIZE) -> list[dict[str, by
     strokes = []
     for stroke in range(variants):  # a 1, then its flag, growing a little with each stroke
         ink[side // 5: side * 4 // 5, side // 2 - side // 45: side // 2 + side // 45] = 255
-        ink[side // 5 + stroke * side // 80: side // 5 + stroke * side // 80 + side // 40, side * 2 // 5: side // 2] = 255
+        flag_top = side // 5 + stroke * side // 80
+        ink[flag_top: flag_top + side // 40, side * 2 // 5: side // 2] = 255
         strokes.append({"layer_0.png": _png(compose(ink, "transparent")), "composite.png": _png(compose(ink, "light"))})
     return strokes
 

@@ -1,6 +1,6 @@
 """Cold start: from launching the app to its first classify answer over HTTP, and its peak memory.
 
-    python benchmarks/coldstart.py [--runs 3]
+    python -m benchmarks.coldstart [--runs 3]
 
 Measures `python app.py` and, the same way, a do-nothing Gradio app with the same Sketchpad
 (benchmarks/do_nothing_app.py), so Gradio's own start-up sits beside ours; the two take
@@ -17,10 +17,16 @@ from pathlib import Path
 import httpx
 import numpy as np
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-
-from benchmarks.apps import (  # noqa: E402
-    APPS, background_png, event_index, peak_rss_mb, read_stroke, running, stroke_pngs, upload, wait_until_up,
+from benchmarks.apps import (
+    APPS,
+    background_png,
+    event_index,
+    peak_rss_mb,
+    read_stroke,
+    running,
+    stroke_pngs,
+    upload,
+    wait_until_up,
 )
 
 log = logging.getLogger("coldstart")

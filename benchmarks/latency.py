@@ -1,6 +1,6 @@
 """How long one sketch takes to read, as the app reads it and by Keras's predict for comparison.
 
-    python benchmarks/latency.py [--repeats 300]
+    python -m benchmarks.latency [--repeats 300]
 
 Draws a 2 on a canvas of the app's size in each background mode and times, after a
 warm-up: preprocessing alone (to_mnist), the model alone (five views, one batch), and a
@@ -18,17 +18,15 @@ import time
 from pathlib import Path
 
 import numpy as np
+from PIL import Image
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-
-from PIL import Image  # noqa: E402
-
-from benchmarks.apps import BROWSER_LIKE_COMPRESSION  # noqa: E402
-from model import classify, load_model, load_reader, to_mnist  # noqa: E402
-from model.canvas import BACKGROUNDS, CANVAS_SIZE, Placement, draw_strokes  # noqa: E402
-from model.inside import look_inside  # noqa: E402
-from model.preprocess import open_image  # noqa: E402
-from model.serving import Reader, predict_seen  # noqa: E402
+from benchmarks.apps import BROWSER_LIKE_COMPRESSION
+from model.constants import CANVAS_SIZE
+from model.inside import look_inside
+from model.keras_model import load_keras_model
+from model.preprocess import open_image, to_mnist
+from model.serving import Reader, classify, load_reader, predict_seen
+from testbench.canvas import SHEETS, Placement, draw_strokes
 
 # A "2" that fills most of the canvas with a medium brush: a typical big drawing.
 TWO = [[(10, 30), (40, 0), (80, 10), (85, 45), (10, 100), (90, 100)]]
@@ -61,7 +59,8 @@ def time_mode(mode: str, uploads: Path, lite: Reader, keras_predict: Reader, rep
     return {
         "to_mnist": report("  preprocessing (to_mnist)", milliseconds(lambda: to_mnist(canvas), repeats)),
         "model": report("  model alone, LiteRT (5 views)", milliseconds(lambda: predict_seen(seen, lite), repeats)),
-        "classify": report("  classify(), LiteRT: what the app runs", milliseconds(lambda: classify(canvas, lite), repeats)),
+        "classify": report("  classify(), LiteRT: what the app runs",
+                           milliseconds(lambda: classify(canvas, lite), repeats)),
         "keras": report("  classify() with Keras model.predict",
                         milliseconds(lambda: classify(canvas, keras_predict), max(20, repeats // 10))),
         "stroke": report("  decoding the PNG upload, then classify()",
@@ -77,13 +76,13 @@ def main() -> int:
     args = parser.parse_args()
     logging.basicConfig(level=logging.INFO, format="%(message)s")
     lite = load_reader()
-    network = load_model()
+    network = load_keras_model()
 
     def keras_predict(batch: np.ndarray) -> np.ndarray:
         return network.predict(batch, verbose=0)
 
     with tempfile.TemporaryDirectory() as uploads:
-        medians = {mode: time_mode(mode, Path(uploads), lite, keras_predict, args.repeats) for mode in BACKGROUNDS}
+        medians = {mode: time_mode(mode, Path(uploads), lite, keras_predict, args.repeats) for mode in SHEETS}
     worst = max(medians.values(), key=lambda figures: figures["classify"])
     log.info("Summary: classify() p50 %.2f ms at worst (preprocessing %.2f ms), %.0fx faster than Keras predict "
              "(%.1f ms); with the PNG decoded first %.2f ms; look_inside() %.1f ms",

@@ -1,6 +1,6 @@
 """A classroom at once: N students drawing, one stroke a second each, against the real app.
 
-    python benchmarks/load.py [--clients 30] [--seconds 30] [--in-step] [--inside]
+    python -m benchmarks.load [--clients 30] [--seconds 30] [--in-step] [--inside]
 
 Starts the app on a free local port and runs N browser-like clients from one asyncio
 process. Each client does, once a second, what the page does after a stroke (as recorded
@@ -20,15 +20,19 @@ import logging
 import sys
 import time
 from contextlib import ExitStack
-from pathlib import Path
 
 import httpx
 import numpy as np
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-
-from benchmarks.apps import (  # noqa: E402
-    APPS, background_png, event_index, read_stroke, running, stroke_pngs, upload, wait_until_up,
+from benchmarks.apps import (
+    APPS,
+    background_png,
+    event_index,
+    read_stroke,
+    running,
+    stroke_pngs,
+    upload,
+    wait_until_up,
 )
 
 READING = "read_sketch"  # the event the page calls after each stroke, in both apps
@@ -94,7 +98,8 @@ def measure(clients: int, seconds: float, rounds: int, in_step: bool,
                                                                    readings[name]))
                 pooled, all_errors, answering = results[name]
                 results[name] = (np.concatenate([pooled, latencies]), all_errors + errors, answering + elapsed)
-    return {name: (latencies, errors, len(latencies) / answering) for name, (latencies, errors, answering) in results.items()}
+    return {name: (latencies, errors, len(latencies) / answering)
+            for name, (latencies, errors, answering) in results.items()}
 
 
 def report(name: str, latencies: np.ndarray, errors: list[str], rate: float, clients: int, seconds: float) -> None:
@@ -119,7 +124,7 @@ def main() -> int:
     for name, result in results.items():
         report(name, *result, args.clients, args.seconds)
     (ours, errors, _), (floor, _, _) = results["MNIST Sketchpad"], results["do-nothing app"]
-    p50, p95, floor_p50, floor_p95 = np.percentile(ours, 50), np.percentile(ours, 95), np.percentile(floor, 50), np.percentile(floor, 95)
+    (p50, p95), (floor_p50, floor_p95) = np.percentile(ours, [50, 95]), np.percentile(floor, [50, 95])
     log.info("Summary: p50 %.1f ms = %.2fx the do-nothing app's %.1f ms; p95 %.1f ms (do-nothing %.1f ms); %d errors",
              p50, p50 / floor_p50, floor_p50, p95, floor_p95, len(errors))
     return 0

@@ -1,7 +1,7 @@
 """How well the shipped model reads real pen-drawn digits, drawn as a person draws them.
 
-    python benchmarks/sketch_accuracy.py --sketches ../shared/data/sketches/uji_digits.json
-    python benchmarks/sketch_accuracy.py --sketches ... --model other.keras   # compare models
+    python -m benchmarks.sketch_accuracy --sketches ../shared/data/sketches/uji_digits.json
+    python -m benchmarks.sketch_accuracy --sketches ... --model other.keras   # compare models
 
 Every digit is drawn onto a canvas of the app's size in each background mode (light composite,
 dark composite, transparent stroke layer) with a seeded random size, position and brush
@@ -9,7 +9,6 @@ width, then read through the app's own preprocessing and model.
 """
 
 import argparse
-import json
 import logging
 import sys
 from pathlib import Path
@@ -17,40 +16,13 @@ from pathlib import Path
 import numpy as np
 from PIL import Image, ImageDraw
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from model.errors import ModelError
+from model.preprocess import to_mnist
+from model.serving import DEFAULT_SERVING_PATH
+from testbench.canvas import draw_strokes
+from testbench.sketches import MODES, load_sketches, read_all, reader_for
 
-from model import ModelError, classify_batch, to_mnist  # noqa: E402
-from model.canvas import BACKGROUNDS, draw_strokes, random_placement  # noqa: E402
-from model.inference import reader_for  # noqa: E402
-from model.serving import DEFAULT_SERVING_PATH, Reader  # noqa: E402
-
-BATCH = 200
-MODES = list(BACKGROUNDS)
 log = logging.getLogger("sketch_accuracy")
-
-
-def load_sketches(path: Path) -> list[tuple[int, list]]:
-    """(digit, strokes) pairs, in the file's sample order within each digit."""
-    raw = json.loads(path.read_text())["rawData"]
-    return [(int(digit), strokes) for digit in sorted(raw) for strokes in raw[digit]]
-
-
-def read_all(sketches: list[tuple[int, list]], reader: Reader, seed: int) -> dict[str, np.ndarray]:
-    """Draw every sketch in every mode and classify it; return one row per drawing."""
-    rng = np.random.default_rng(seed)
-    jobs = [(digit, index, mode, strokes, random_placement(rng))
-            for index, (digit, strokes) in enumerate(sketches) for mode in MODES]
-    predicted = []
-    for start in range(0, len(jobs), BATCH):
-        canvases = [draw_strokes(strokes, placement, mode) for _, _, mode, strokes, placement in jobs[start:start + BATCH]]
-        predicted.extend(classify_batch(canvases, reader).argmax(axis=1))
-    return {
-        "digit": np.array([job[0] for job in jobs]),
-        "index": np.array([job[1] for job in jobs]),
-        "mode": np.array([job[2] for job in jobs]),
-        "predicted": np.array(predicted),
-        "jobs": jobs,
-    }
 
 
 def report(results: dict[str, np.ndarray], sample_count: int) -> None:

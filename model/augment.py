@@ -11,13 +11,14 @@ import numpy as np
 import tensorflow as tf
 from PIL import Image, ImageDraw
 
+from model.constants import MNIST_CENTRE
+from model.pen import Stroke, draw_strokes
 from model.preprocess import to_mnist
 
 MAX_ROTATION = math.radians(15)
 MAX_SHEAR = 0.3  # horizontal slant, in pixels per pixel of height
 SCALE_RANGE = (0.85, 1.1)
 MAX_SHIFT = 1.5  # pixels
-CENTRE = 14.0  # MNIST centres digits by mass on pixel (14, 14)
 # Chances that a digit's strokes are made heavier or lighter.
 THICKEN_CHANCE = 0.25
 THIN_CHANCE = 0.25
@@ -40,8 +41,6 @@ CROSS_DEPTH = (0.4, 0.6)  # where a 7's bar crosses its stem, as a fraction of t
 CROSS_HALF_WIDTH = (0.12, 0.25)  # fraction of the digit's height
 DRAWING_SCALE = 4  # strokes are drawn at 4x and scaled back down, so they anti-alias like MNIST's
 
-Stroke = list[tuple[float, float]]
-
 # A plus-shaped structuring element: growing or eating one pixel across each stroke edge.
 _PLUS = [[[-1.0], [0.0], [-1.0]], [[0.0], [0.0], [0.0]], [[-1.0], [0.0], [-1.0]]]
 
@@ -62,8 +61,9 @@ def _random_affine(images: tf.Tensor) -> tf.Tensor:
     # where A = rotation @ shear / scale.
     a0, a1 = cos, cos * shear - sin
     b0, b1 = sin, sin * shear + cos
-    a2 = CENTRE + shift_x - CENTRE * (a0 + a1)
-    b2 = CENTRE + shift_y - CENTRE * (b0 + b1)
+    centre_y, centre_x = MNIST_CENTRE
+    a2 = centre_x + shift_x - centre_x * (a0 + a1)
+    b2 = centre_y + shift_y - centre_y * (b0 + b1)
     zeros = tf.zeros([count])
     transforms = tf.stack([a0, a1, a2, b0, b1, b2, zeros, zeros], axis=1)
     return tf.raw_ops.ImageProjectiveTransformV3(
@@ -106,12 +106,7 @@ def _redraw(digit: np.ndarray, restyle, rng: np.random.Generator) -> np.ndarray 
     strokes = restyle(ink, rng)
     if strokes is None:
         return None
-    width = _stroke_width(ink)
-    pen = ImageDraw.Draw(canvas)
-    for stroke in strokes:
-        pen.line(stroke, fill=255, width=round(width))
-        for x, y in (stroke[0], stroke[-1]):  # round caps
-            pen.ellipse([x - width / 2, y - width / 2, x + width / 2, y + width / 2], fill=255)
+    draw_strokes(ImageDraw.Draw(canvas), strokes, _stroke_width(ink))
     # As MNIST did: the new strokes move the bounding box and the centre of mass.
     return to_mnist(np.asarray(canvas))
 

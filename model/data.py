@@ -16,7 +16,9 @@ from pathlib import Path
 
 import numpy as np
 
-from model.artifacts import replacing
+from model.constants import IMAGE_SIDE
+from model.errors import DataError
+from model.files import replacing
 
 # Where and what Keras downloads, so a copy either of us fetched serves both.
 MNIST_URL = "https://storage.googleapis.com/tensorflow/tf-keras-datasets/mnist.npz"
@@ -25,16 +27,11 @@ KERAS_CACHE = Path.home() / ".keras" / "datasets" / "mnist.npz"
 DOWNLOAD_TIMEOUT_S = 30  # how long the server may stay silent, not a limit on the whole download
 USE_A_LOCAL_COPY = "pass a local copy with --data PATH/TO/mnist.npz"
 
-IMAGE_SHAPE = (28, 28)
 SPLITS = ("train", "test")
 
 Split = tuple[np.ndarray, np.ndarray]
 
 log = logging.getLogger(__name__)
-
-
-class DataError(Exception):
-    """MNIST could not be loaded; the message says why and what to do."""
 
 
 def load_mnist(path: str | Path | None = None) -> tuple[Split, Split]:
@@ -131,7 +128,7 @@ def _read_splits(path: Path, splits: Sequence[str]) -> dict[str, Split]:
 
 
 def _checked(path: Path, split: str, images: np.ndarray, labels: np.ndarray) -> Split:
-    if images.dtype != np.uint8 or images.ndim != 3 or images.shape[1:] != IMAGE_SHAPE:
+    if images.dtype != np.uint8 or images.ndim != 3 or images.shape[1:] != (IMAGE_SIDE, IMAGE_SIDE):
         raise DataError(
             f"{path}: x_{split} should be uint8 images of shape (N, 28, 28), "
             f"not {images.dtype} {images.shape}."

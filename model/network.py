@@ -6,7 +6,7 @@ from dataclasses import asdict, dataclass, replace
 import keras
 from keras import layers
 
-from model.serving import IMAGE_SHAPE, NUM_CLASSES
+from model.constants import IMAGE_SHAPE, NUM_CLASSES
 
 
 @dataclass(frozen=True)
@@ -77,6 +77,11 @@ def build_cnn(learning_rate: float | keras.optimizers.schedules.LearningRateSche
     model.compile(loss="categorical_crossentropy", optimizer=keras.optimizers.Adam(learning_rate),
                   metrics=["accuracy"])
     return model
+
+
+def architecture_record(model: keras.Model) -> dict:
+    """What metrics.json records of the network itself: each layer, and the parameters in all."""
+    return {"architecture": describe(model), "parameters": model.count_params()}
 
 
 def describe(model: keras.Model) -> list[dict]:

@@ -12,10 +12,8 @@ from pathlib import Path
 import numpy as np
 from PIL import Image
 
-MNIST_SIZE = 28
-MNIST_BOX = 20
-# MNIST's mean centre of mass, in pixel-index coordinates, over the training set.
-MNIST_CENTRE = (14.0, 14.0)
+from model.constants import IMAGE_SIDE, MNIST_BOX, MNIST_CENTRE
+
 # Ink weaker than this, out of 255, is noise in the background, not a stroke.
 MIN_CONTRAST = 24
 # After contrast is stretched, grey below this fraction of full ink is dropped as halo.
@@ -39,7 +37,7 @@ def to_mnist(image: SketchImage) -> np.ndarray:
     """
     ink = extract_ink(image)
     if ink is None:
-        return np.zeros((MNIST_SIZE, MNIST_SIZE), np.float32)
+        return np.zeros((IMAGE_SIDE, IMAGE_SIDE), np.float32)
     return _centre_by_mass(_fit_box(ink)).astype(np.float32) / 255.0
 
 
@@ -179,8 +177,8 @@ def _centre_by_mass(digit: np.ndarray) -> np.ndarray:
     total = float(digit.sum()) or 1.0
     centre_y = (digit.sum(axis=1) @ np.arange(height)) / total
     centre_x = (digit.sum(axis=0) @ np.arange(width)) / total
-    top = int(np.clip(round(MNIST_CENTRE[0] - centre_y), 0, MNIST_SIZE - height))
-    left = int(np.clip(round(MNIST_CENTRE[1] - centre_x), 0, MNIST_SIZE - width))
-    field = np.zeros((MNIST_SIZE, MNIST_SIZE), np.uint8)
+    top = int(np.clip(round(MNIST_CENTRE[0] - centre_y), 0, IMAGE_SIDE - height))
+    left = int(np.clip(round(MNIST_CENTRE[1] - centre_x), 0, IMAGE_SIDE - width))
+    field = np.zeros((IMAGE_SIDE, IMAGE_SIDE), np.uint8)
     field[top:top + height, left:left + width] = digit
     return field

@@ -18,15 +18,13 @@ from typing import TYPE_CHECKING
 import numpy as np
 from PIL import Image, ImageFilter
 
-from model.artifacts import ARTIFACT_DIR, REBUILD_COMMAND, SERVING_FILE
-from model.preprocess import MNIST_SIZE, SketchImage, to_mnist
+from model.constants import ARTIFACT_DIR, IMAGE_SHAPE, LABELS, NUM_CLASSES, SERVING_FILE
+from model.errors import ModelError
+from model.preprocess import SketchImage, to_mnist
 
 if TYPE_CHECKING:
     from ai_edge_litert.interpreter import Interpreter
 
-NUM_CLASSES = 10
-IMAGE_SHAPE = (MNIST_SIZE, MNIST_SIZE, 1)
-LABELS = [str(digit) for digit in range(NUM_CLASSES)]
 DEFAULT_SERVING_PATH = ARTIFACT_DIR / SERVING_FILE
 # Each sketch is read five ways and the readings averaged: as drawn, turned a little each
 # way, and with heavier and lighter strokes, the variations the sketch recipe trains the
@@ -39,13 +37,6 @@ Reader = Callable[[np.ndarray], np.ndarray]
 # The converter keeps the names of a LiteRT file's outputs but not their order, so export_serving_model
 # names each layer's output with layer_output_key: its position from the input, then its Keras name.
 _LAYER_OUTPUT_KEY = re.compile(r"(\d+)_(.+)")
-
-
-class ModelError(Exception):
-    """The trained model could not be loaded; the message names the file and the fix."""
-
-    def __init__(self, problem: str) -> None:
-        super().__init__(f"{problem} Rebuild it with: {REBUILD_COMMAND}")
 
 
 def check_shapes(path: Path, input_shape: tuple, output_shape: tuple) -> None:
@@ -107,20 +98,12 @@ class LiteReader:
 
 
 def _outputs_in_model_order(interpreter: "Interpreter") -> dict[str, dict]:
-    """Each output's layer name -> its tensor details, input to output; the last is the network's output.
-
-    A file exported before the layer outputs has one output, the probabilities, under the converter's name.
-    """
-    if interpreter.get_signature_list():
-        outputs = interpreter.get_signature_runner().get_output_details()
-    else:
-        outputs = {output["name"]: output for output in interpreter.get_output_details()}
+    """Each output's layer name -> its tensor details, input to output; the last is the network's output."""
+    outputs = interpreter.get_signature_runner().get_output_details() if interpreter.get_signature_list() else {}
     keys = [_LAYER_OUTPUT_KEY.fullmatch(name) for name in outputs]
-    if keys and all(keys):
-        return {key[2]: outputs[key.string] for key in sorted(keys, key=lambda key: int(key[1]))}
-    if len(outputs) == 1:
-        return outputs
-    raise ValueError(f"its {len(outputs)} outputs do not say which layers they come from")
+    if not keys or not all(keys):
+        raise ValueError(f"its {len(outputs)} outputs do not say which layers they come from")
+    return {key[2]: outputs[key.string] for key in sorted(keys, key=lambda key: int(key[1]))}
 
 
 @functools.cache

@@ -1,6 +1,7 @@
 """Fitting and scoring the network: the steps train.py runs, in the order it runs them."""
 
 import os
+import platform
 import signal
 
 import keras
@@ -8,10 +9,22 @@ import numpy as np
 import tensorflow as tf
 
 from model.augment import add_continental_digits, augment_batch
-from model.network import NUM_CLASSES, Recipe
+from model.constants import NUM_CLASSES
+from model.network import Recipe
 
 EVALUATION_BATCH = 1000
 PREFETCHED_BATCHES = 2
+
+
+def seed_everything(seed: int) -> None:
+    """Seed Python's, NumPy's and TensorFlow's random numbers, as the weights' first values depend on them."""
+    keras.utils.set_random_seed(seed)
+
+
+def library_versions() -> dict[str, str]:
+    """The versions that trained a model, for its record."""
+    return {"python": platform.python_version(), "tensorflow": tf.__version__, "keras": keras.__version__,
+            "numpy": np.__version__}
 
 
 def fit(model: keras.Model, x: np.ndarray, y: np.ndarray, recipe: Recipe, seed: int, verbose: int,

@@ -8,8 +8,8 @@ from collections.abc import Iterator
 
 import pytest
 
-from benchmarks.apps import free_port
 from support import MNIST_PATH, SHIPPED_MODEL_DIR, SKETCHES_PATH
+from testbench.servers import free_port
 
 
 def pytest_sessionstart(session: pytest.Session) -> None:

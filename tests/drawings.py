@@ -6,8 +6,8 @@ import numpy as np
 from PIL import Image
 
 import app
-from model.canvas import CANVAS_SIZE, Placement, draw_strokes
-
+from model.constants import CANVAS_SIZE
+from testbench.canvas import Placement, draw_strokes
 
 
 def arc(centre_x: float, centre_y: float, radius_x: float, radius_y: float, start: float, stop: float) -> list:

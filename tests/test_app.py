@@ -17,14 +17,15 @@ from gradio_client.exceptions import AppError
 from PIL import Image
 
 import app
-from model import to_mnist
-from model.artifacts import REBUILD_COMMAND, read_json
-from benchmarks.apps import free_port
-from model.canvas import CANVAS_SIZE
+from drawings import STROKES, drawn, sketch
+from model.constants import CANVAS_SIZE, REBUILD_COMMAND
+from model.files import read_json
+from model.preprocess import to_mnist
+from model.records import read_record, training_curves, training_view
 from support import ROOT, read_until
+from testbench.servers import free_port
 
 START_UP_TIMEOUT_S = 60
-from drawings import STROKES, drawn, sketch
 
 def saved(image: np.ndarray, folder: Path, name: str) -> dict:
     path = folder / f"{name}.png"
@@ -151,7 +152,7 @@ def write_history(path: Path, epochs: int) -> None:
 
 def test_curves_have_one_row_per_epoch_and_series() -> None:
     epochs = read_json(app.HISTORY_PATH)["epochs"]
-    summary, loss, accuracy = app.training_view()
+    summary, loss, accuracy = training_view(app.HISTORY_PATH, app.METRICS_PATH)
     for frame in (loss, accuracy):
         assert list(frame.columns) == ["epoch", "value", "series"]
         assert len(frame) == 2 * epochs
@@ -162,13 +163,21 @@ def test_curves_have_one_row_per_epoch_and_series() -> None:
 
 def test_curves_from_a_short_history(tmp_path: Path) -> None:
     write_history(tmp_path / "history.json", epochs=3)
-    loss, accuracy = app.training_curves(tmp_path / "history.json")
+    loss, accuracy = training_curves(tmp_path / "history.json")
     assert len(loss) == len(accuracy) == 6
     assert loss[loss.series == "validation"].value.tolist() == [1.0, 0.5, 0.333]
 
 
+def test_a_record_is_parsed_once_per_version_of_its_file(tmp_path: Path) -> None:
+    write_history(tmp_path / "history.json", epochs=3)
+    first = read_record(tmp_path / "history.json")
+    assert read_record(tmp_path / "history.json") is first  # read on every stroke: parsed once
+    write_history(tmp_path / "history.json", epochs=4)  # a retrained model's records
+    assert read_record(tmp_path / "history.json")["epochs"] == 4
+
+
 def test_missing_history_gives_a_message_and_empty_plots(tmp_path: Path) -> None:
-    summary, loss, accuracy = app.training_view(tmp_path / "history.json", app.METRICS_PATH)
+    summary, loss, accuracy = training_view(tmp_path / "history.json", app.METRICS_PATH)
     assert "history.json` is missing" in summary and REBUILD_COMMAND in summary
     assert "test accuracy" in summary  # the metrics are still there to report
     assert loss.empty and accuracy.empty
@@ -178,7 +187,7 @@ def test_missing_history_gives_a_message_and_empty_plots(tmp_path: Path) -> None
 def test_unreadable_records_give_a_message(tmp_path: Path, text: str) -> None:
     (tmp_path / "history.json").write_text(text)
     (tmp_path / "metrics.json").write_text(text)
-    summary, loss, accuracy = app.training_view(tmp_path / "history.json", tmp_path / "metrics.json")
+    summary, loss, accuracy = training_view(tmp_path / "history.json", tmp_path / "metrics.json")
     assert summary.count("could not be read") == 2 and REBUILD_COMMAND in summary
     assert loss.empty and accuracy.empty
 

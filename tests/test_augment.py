@@ -4,8 +4,8 @@ import numpy as np
 import pytest
 
 from model.augment import add_continental_digits, augment_batch
+from model.constants import MNIST_CENTRE
 from model.network import RECIPES
-from model.preprocess import MNIST_CENTRE
 from support import MNIST_PATH
 
 

@@ -35,9 +35,9 @@ SCREENSHOTS = os.environ.get("MNIST_SCREENSHOTS")
 SEVEN = [[(-0.16, -0.25), (0.16, -0.25), (-0.03, 0.27)]]
 ONE = [[(0.0, -0.27), (0.0, 0.27)]]
 FOUR = [[(-0.05, -0.27), (-0.15, 0.05), (0.15, 0.05)], [(0.08, -0.15), (0.08, 0.27)]]
-SEVEN_BAR = [[(-0.1, 0.0), (0.1, 0.0)]]
+SEVEN_BAR = [[(-0.1, 0.0), (0.1, 0.0)]]  # crossing the SEVEN's stem, continental style
 # The documented CNN's layers with outputs of their own to picture, named as Keras names them.
-LAYERS_WITH_PICTURES = ["input", "conv2d", "max_pooling2d", "conv2d_1", "max_pooling2d_1", "dense"]  # crossing the SEVEN's stem, continental style
+LAYERS_WITH_PICTURES = ["input", "conv2d", "max_pooling2d", "conv2d_1", "max_pooling2d_1", "dense"]
 # Gradio's own change event dropped the first stroke after an idle moment at random.
 IDLE_MS = 1500
 # After an answer, Gradio tells each input the event's status; give those updates time to land.

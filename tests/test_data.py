@@ -9,10 +9,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from benchmarks.apps import free_port
-from model import DataError, load_mnist, load_mnist_test
-from model.data import download_mnist, sha256_of
+from model.data import download_mnist, load_mnist, load_mnist_test, sha256_of
+from model.errors import DataError
 from support import MNIST_PATH, run_script, write_standin_mnist
+from testbench.servers import free_port
 
 
 def test_reads_a_keras_format_file(tmp_path):

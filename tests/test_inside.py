@@ -11,12 +11,16 @@ import pytest
 from PIL import Image, ImageFilter
 
 import app
-import classroom
 from drawings import STROKES, drawn, sketch
-from model import classify, load_mnist_test, load_model, load_reader, to_mnist
-from model.artifacts import ARTIFACT_DIR, METRICS_FILE, MODEL_FILE, REBUILD_COMMAND
+from model import classroom
+from model.constants import ARTIFACT_DIR, METRICS_FILE, MODEL_FILE, REBUILD_COMMAND
+from model.data import load_mnist_test
 from model.inside import OCCLUSION_PATCH, look_inside, misreads, occlusion_map
+from model.keras_model import load_keras_model
 from model.pictures import GUTTER, LEVELS, PALETTE, activation_grid, png_data_uri
+from model.preprocess import to_mnist
+from model.records import report_card
+from model.serving import classify, load_reader
 from support import MNIST_PATH
 
 METRICS = json.loads((ARTIFACT_DIR / METRICS_FILE).read_text())
@@ -36,7 +40,7 @@ def decoded(uri: str) -> Image.Image:
 
 
 def test_each_layer_output_has_the_shape_of_that_layer_in_the_model(reader) -> None:
-    network = load_model(ARTIFACT_DIR / MODEL_FILE)
+    network = load_keras_model(ARTIFACT_DIR / MODEL_FILE)
     inside = look_inside(to_mnist(drawn("7")), reader)
     assert list(inside.layers) == list(reader.layer_names)
     for name, values in inside.layers.items():
@@ -138,10 +142,11 @@ def test_a_broken_model_is_explained_on_the_inside_tab_too(tmp_path: Path) -> No
 
 
 def test_the_report_card_is_metrics_json() -> None:
-    confusion, architecture = app.report_card()
+    confusion, architecture = report_card(app.METRICS_PATH)
     matrix = np.array(METRICS["confusion_matrix"])
     assert [[cell["count"] for cell in row["cells"]] for row in confusion["rows"]] == matrix.tolist()
-    assert [row["accuracy"] for row in confusion["rows"]] == [f"{matrix[d, d] / matrix[d].sum():.1%}" for d in range(10)]
+    accuracies = [f"{matrix[digit, digit] / matrix[digit].sum():.1%}" for digit in range(10)]
+    assert [row["accuracy"] for row in confusion["rows"]] == accuracies
     assert confusion["accuracy"] == f"{METRICS['test_accuracy']:.2%}"
     assert confusion["errors"] == f"{matrix.sum() - np.trace(matrix):,}" and confusion["count"] == "10,000"
     for row in METRICS["architecture"]:
@@ -170,7 +175,7 @@ def test_each_cell_of_the_confusion_matrix_is_tinted_by_what_it_says() -> None:
 
 def test_an_unreadable_record_leaves_a_message_not_a_report_card(tmp_path: Path) -> None:
     (tmp_path / "metrics.json").write_text("{not json")
-    confusion, note = app.report_card(tmp_path / "metrics.json")
+    confusion, note = report_card(tmp_path / "metrics.json")
     assert confusion is None and "could not be read" in note and REBUILD_COMMAND in note
 
 
@@ -198,7 +203,7 @@ def test_the_gallery_shows_each_misread_digit_and_opens_it_inside(monkeypatch: p
     assert len(items) == recorded.sum() - np.trace(recorded) and f"The {len(items)} of" in note
     image, caption = items[0]
     assert image.shape == (28, 28) and image.dtype == np.uint8
-    _, wrong = classroom.test_digits(MNIST_PATH, app.MODEL_PATH)
+    _, wrong = classroom.misread_test_digits(MNIST_PATH, app.MODEL_PATH)
     assert caption == f"{wrong[0].written}→{wrong[0].read} {wrong[0].confidence:.0%}"
 
     view = app.show_test_digit(gr.SelectData(None, {"index": 0, "value": None}))

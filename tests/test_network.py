@@ -3,8 +3,7 @@
 import keras
 import pytest
 
-from model import build_cnn
-from model.network import describe
+from model.network import build_cnn, describe
 
 DOCUMENTED_LAYERS = [
     ("Conv2D", {"filters": 32, "kernel_size": (3, 3), "activation": "relu"}),

@@ -4,11 +4,12 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from model import classify, classify_batch, to_mnist
-from model.canvas import BACKGROUNDS, Placement, draw_strokes, paste_digit
+from model.preprocess import to_mnist
+from model.serving import classify, classify_batch
 from support import MNIST_PATH
+from testbench.canvas import SHEETS, Placement, draw_strokes, paste_digit
 
-MODES = list(BACKGROUNDS)
+MODES = list(SHEETS)
 # Digits drawn as a person would, stroke by stroke, in arbitrary units (y down).
 ONE = [[(50, 0), (50, 100)]]
 ZERO = [[(50 + 35 * np.sin(t), 50 - 50 * np.cos(t)) for t in np.linspace(0, 2 * np.pi, 40)]]

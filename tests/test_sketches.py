@@ -3,9 +3,9 @@
 import numpy as np
 import pytest
 
-from benchmarks.sketch_accuracy import load_sketches, read_all
-from model import load_reader
+from model.serving import load_reader
 from support import SKETCHES_PATH
+from testbench.sketches import load_sketches, read_all
 
 pytestmark = pytest.mark.skipif(not SKETCHES_PATH.is_file(), reason=f"needs the dev sketches at {SKETCHES_PATH}")
 # Every 4th writer's digits keep this quick; benchmarks/sketch_accuracy.py reads them all.

@@ -18,13 +18,14 @@ import tensorflow as tf
 
 import app
 from drawings import drawn
-from model import classify, load_mnist, load_model, load_reader
-from model.artifacts import (
-    ARTIFACT_DIR, HISTORY_FILE, METRICS_FILE, MODEL_FILE, SERVING_FILE, read_json, save_model, write_artifacts,
-    write_json,
-)
-from model.data import scale
+from model.constants import ARTIFACT_DIR, HISTORY_FILE, METRICS_FILE, MODEL_FILE, SERVING_FILE
+from model.data import load_mnist, scale
+from model.export import save_model
+from model.files import read_json, write_artifacts, write_json
+from model.keras_model import load_keras_model
 from model.network import describe
+from model.records import training_view
+from model.serving import classify, load_reader
 from support import ROOT, assert_serves_every_layer, read_until, run_script, training_data, write_standin_mnist
 
 HISTORY_KEYS = {"loss", "accuracy", "val_loss", "val_accuracy"}
@@ -64,7 +65,7 @@ def test_history_has_one_entry_per_epoch_and_ends_on_the_saved_model(trained):
     # Validation is scored after the epoch, on the weights that were saved: the held-out last fifth.
     (x_train, y_train), _ = load_mnist(data)
     held_out = slice(LIMIT - LIMIT // 5, LIMIT)
-    probabilities = load_model(out / MODEL_FILE).predict(scale(x_train[held_out]), verbose=0)
+    probabilities = load_keras_model(out / MODEL_FILE).predict(scale(x_train[held_out]), verbose=0)
     assert history["val_accuracy"][0] == pytest.approx((probabilities.argmax(axis=1) == y_train[held_out]).mean())
     picked = probabilities[np.arange(LIMIT // 5), y_train[held_out]]
     assert history["val_loss"][0] == pytest.approx(-np.log(picked).mean(), rel=1e-3)
@@ -74,7 +75,7 @@ def test_metrics_are_the_saved_models_scores_on_the_test_set(trained):
     data, out, _ = trained
     metrics = json.loads((out / METRICS_FILE).read_text())
     _, (x_test, y_test) = load_mnist(data)
-    probabilities = load_model(out / MODEL_FILE).predict(scale(x_test), verbose=0)
+    probabilities = load_keras_model(out / MODEL_FILE).predict(scale(x_test), verbose=0)
     read = probabilities.argmax(axis=1)
     assert metrics["test_accuracy"] == pytest.approx((read == y_test).mean(), abs=1e-9)
     assert metrics["test_loss"] == pytest.approx(-np.log(probabilities[np.arange(len(y_test)), y_test]).mean(),
@@ -95,7 +96,7 @@ def test_metrics_record_the_run(trained):
 
 
 def test_saved_model_reloads_and_predicts(trained):
-    network = load_model(trained[1] / MODEL_FILE)
+    network = load_keras_model(trained[1] / MODEL_FILE)
     probabilities = network.predict(np.zeros((2, 28, 28, 1), np.float32), verbose=0)
     assert probabilities.shape == (2, 10)
     np.testing.assert_allclose(probabilities.sum(axis=1), 1, rtol=1e-5)
@@ -104,19 +105,19 @@ def test_saved_model_reloads_and_predicts(trained):
 def test_the_exported_model_reads_as_the_keras_one(trained):
     images = np.random.default_rng(0).random((64, 28, 28, 1), np.float32)
     served = load_reader(trained[1] / SERVING_FILE)(images)
-    np.testing.assert_allclose(served, load_model(trained[1] / MODEL_FILE).predict_on_batch(images), atol=1e-4)
+    np.testing.assert_allclose(served, load_keras_model(trained[1] / MODEL_FILE).predict_on_batch(images), atol=1e-4)
 
 
 def test_the_exported_model_shows_every_layer(trained):
     out = trained[1]
     images = np.random.default_rng(0).random((64, 28, 28, 1), np.float32)
-    assert_serves_every_layer(load_reader(out / SERVING_FILE), load_model(out / MODEL_FILE), images)
+    assert_serves_every_layer(load_reader(out / SERVING_FILE), load_keras_model(out / MODEL_FILE), images)
 
 
 def test_metrics_record_the_architecture(trained):
     out = trained[1]
     metrics = json.loads((out / METRICS_FILE).read_text())
-    assert metrics["architecture"] == describe(load_model(out / MODEL_FILE))
+    assert metrics["architecture"] == describe(load_keras_model(out / MODEL_FILE))
     assert metrics["parameters"] == 431_242
 
 
@@ -163,7 +164,7 @@ def test_export_rewrites_the_served_model_and_only_the_architecture(tmp_path):
     write_json(out / METRICS_FILE, earlier)
     result = export(out)
     assert result.returncode == 0, result.stderr
-    network = load_model(out / MODEL_FILE)
+    network = load_keras_model(out / MODEL_FILE)
     assert read_json(out / METRICS_FILE) == {**earlier, "architecture": describe(network), "parameters": 431_242}
     assert (out / MODEL_FILE).read_bytes() == (ARTIFACT_DIR / MODEL_FILE).read_bytes()
     assert sorted(path.name for path in out.iterdir()) == sorted([METRICS_FILE, MODEL_FILE, SERVING_FILE])
@@ -177,7 +178,7 @@ def test_export_without_metrics_warns_and_writes_the_served_model(tmp_path):
     assert result.returncode == 0, result.stderr
     assert f"No {METRICS_FILE}" in result.stderr
     assert sorted(path.name for path in out.iterdir()) == sorted([MODEL_FILE, SERVING_FILE])
-    assert load_reader(out / SERVING_FILE).layer_names[-1] == load_model(out / MODEL_FILE).layers[-1].name
+    assert load_reader(out / SERVING_FILE).layer_names[-1] == load_keras_model(out / MODEL_FILE).layers[-1].name
 
 
 @pytest.mark.parametrize("saved, problem", [(None, "No trained model at"),
@@ -243,7 +244,7 @@ def assert_the_app_serves(out: Path) -> None:
     assert app.model_problem(out / SERVING_FILE) is None
     scores = classify(drawn("7"), load_reader(out / SERVING_FILE))
     assert sum(scores.values()) == pytest.approx(1)
-    summary, loss, _ = app.training_view(out / HISTORY_FILE, out / METRICS_FILE)
+    summary, loss, _ = training_view(out / HISTORY_FILE, out / METRICS_FILE)
     assert "⚠️" not in summary and len(loss) == 2
 
 

@@ -11,13 +11,18 @@ from pathlib import Path
 
 import numpy as np
 
-from model import load_mnist_test, load_reader
+from model.constants import LABELS, MNIST_BOX
+from model.data import load_mnist_test
 from model.inside import Inside, Misread, look_inside, misreads
 from model.pictures import (
-    PALETTE, SCALE_GRADIENT, activation_grid, input_data_uri, mattered_overlay, png_data_uri,
+    PALETTE,
+    SCALE_GRADIENT,
+    activation_grid,
+    input_data_uri,
+    mattered_overlay,
+    png_data_uri,
 )
-from model.preprocess import MNIST_BOX
-from model.serving import LABELS, VIEW_TURNS, LiteReader
+from model.serving import VIEW_TURNS, LiteReader, load_reader
 
 # What each kind of layer does, told from its own and the previous layer's shapes.
 STEP_NOTES = {
@@ -139,7 +144,7 @@ def architecture_table(metrics: dict) -> str:
 
 
 @functools.cache
-def test_digits(data_path: Path | None, model_path: Path) -> tuple[np.ndarray, list[Misread]]:
+def misread_test_digits(data_path: Path | None, model_path: Path) -> tuple[np.ndarray, list[Misread]]:
     """MNIST's test images and the ones the network misreads, loaded and read once per data and model.
 
     Raises model.DataError (saying why, and what to do) when MNIST cannot be loaded.
@@ -153,7 +158,7 @@ def gallery_items(images: np.ndarray, wrong: list[Misread]) -> list[tuple[np.nda
     return [(images[misread.index], GALLERY_CAPTION.format(**vars(misread))) for misread in wrong]
 
 
-def test_digit_inside(images: np.ndarray, misread: Misread, reader: LiteReader, architecture: list[dict]) -> dict:
+def misread_digit_inside(images: np.ndarray, misread: Misread, reader: LiteReader, architecture: list[dict]) -> dict:
     """The Inside tab's content for a misread test digit."""
     seen = images[misread.index] / 255
     source = f"MNIST test digit #{misread.index:,}, written as {misread.written}"

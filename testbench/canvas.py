@@ -1,7 +1,11 @@
-"""Draw digits onto canvases the way Gradio's Sketchpad hands them to the app.
+"""Draw digits onto canvases the way the app's page hands them over.
 
-Benchmarks and tests use this to turn on-line handwriting (lists of pen positions),
-or MNIST images, into the RGBA images a person's drawing produces in each theme.
+Tests and benchmarks use this to turn on-line handwriting (lists of pen positions), or MNIST
+images, into the RGBA images a person's drawing produces. Measured in Chromium (Gradio 6.31,
+the app's page): in both themes the page sends a white sheet with the app's blue ink as the
+composite, and the ink alone on a transparent stroke layer. "dark" is the same ink on the dark
+grey sheet Gradio paints in its dark theme where the app does not set one: what an API user
+or another page may send.
 """
 
 from dataclasses import dataclass
@@ -9,14 +13,12 @@ from dataclasses import dataclass
 import numpy as np
 from PIL import Image, ImageDraw
 
-# The side of the app's Sketchpad canvas: big enough to draw on, small enough to decode in a
-# millisecond or two (an 800x800 PNG layer took about 9 ms to decode, a 400x400 one 1.5 ms).
-CANVAS_SIZE = 400
-# Gradio 6's Sketchpad paints black ink. Its composite has a white background in the
-# light theme and #333333 in the dark one; its stroke layer is transparent.
-BACKGROUNDS = {"light": 255, "dark": 0x33, "transparent": None}
+from model.constants import CANVAS_SIZE
+from model.pen import Stroke
+from model.pen import draw_strokes as draw_pen_strokes
 
-Stroke = list[tuple[float, float]]
+INK = (59, 130, 246)  # the app's brush colour, app.INK_COLOUR
+SHEETS = {"light": 255, "dark": 0x33, "transparent": None}  # grey level of the sheet; None: the stroke layer
 
 
 @dataclass(frozen=True)
@@ -43,14 +45,8 @@ def draw_strokes(strokes: list[Stroke], placement: Placement, mode: str = "light
     brush = placement.brush * size
     scale, offset = _fit(high - low, placement, size, margin=brush / 2 + 1)
     ink = Image.new("L", (size, size), 0)
-    pen = ImageDraw.Draw(ink)
-    radius = brush / 2
-    for stroke in strokes:
-        path = [tuple(point) for point in (np.asarray(stroke, float) - low) * scale + offset]
-        if len(path) > 1:
-            pen.line(path, fill=255, width=max(1, round(brush)))
-        for x, y in path:  # round caps and joins, as a canvas brush draws them
-            pen.ellipse((x - radius, y - radius, x + radius, y + radius), fill=255)
+    paths = [[tuple(point) for point in (np.asarray(stroke, float) - low) * scale + offset] for stroke in strokes]
+    draw_pen_strokes(ImageDraw.Draw(ink), paths, brush)
     return compose(np.asarray(ink), mode)
 
 
@@ -61,18 +57,21 @@ def paste_digit(digit: np.ndarray, placement: Placement, mode: str = "light", si
     scale, offset = _fit(np.array(crop.shape[::-1], float), placement, size, margin=1)
     width, height = (max(1, round(side * scale)) for side in crop.shape[::-1])
     ink = Image.new("L", (size, size), 0)
-    ink.paste(Image.fromarray(crop).resize((width, height), Image.Resampling.BILINEAR), tuple(np.round(offset).astype(int)))
+    blown_up = Image.fromarray(crop).resize((width, height), Image.Resampling.BILINEAR)
+    ink.paste(blown_up, tuple(np.round(offset).astype(int)))
     return compose(np.asarray(ink), mode)
 
 
 def compose(ink: np.ndarray, mode: str) -> np.ndarray:
-    """Black ink of strength ``ink`` (HxW uint8) as the Sketchpad's composite or stroke layer."""
+    """The app's ink, of strength ``ink`` (HxW uint8), as the page's composite on a sheet or as its stroke layer."""
     canvas = np.zeros((*ink.shape, 4), np.uint8)
-    if BACKGROUNDS[mode] is None:
+    canvas[..., :3] = INK
+    if SHEETS[mode] is None:
         canvas[..., 3] = ink
-    else:
-        canvas[..., :3] = (BACKGROUNDS[mode] * (255 - ink.astype(np.uint16)) // 255)[..., None]
-        canvas[..., 3] = 255
+        return canvas
+    strength = ink[..., None] / 255
+    canvas[..., :3] = np.round(SHEETS[mode] * (1 - strength) + np.array(INK) * strength)
+    canvas[..., 3] = 255
     return canvas
 
 

@@ -1,8 +1,6 @@
-"""Loading the trained Keras network, for evaluation, export and side-by-side comparisons.
+"""Loading the trained Keras network, for evaluating and exporting it (train.py) and for comparisons.
 
-The app does not use this module: it reads sketches through ``model.serving``, without
-TensorFlow. To read sketches with a Keras model, pass its ``predict_on_batch`` as the reader:
-``classify(image, load_model(path).predict_on_batch)``.
+The app does not use this module: it reads sketches through ``model.serving``, without TensorFlow.
 """
 
 import functools
@@ -11,14 +9,15 @@ from pathlib import Path
 
 import keras
 
-from model.artifacts import ARTIFACT_DIR, MODEL_FILE
-from model.serving import ModelError, Reader, check_shapes, load_reader
+from model.constants import ARTIFACT_DIR, MODEL_FILE
+from model.errors import ModelError
+from model.serving import check_shapes
 
 DEFAULT_MODEL_PATH = ARTIFACT_DIR / MODEL_FILE
 
 
 @functools.cache
-def load_model(path: str | Path = DEFAULT_MODEL_PATH) -> keras.Model:
+def load_keras_model(path: str | Path = DEFAULT_MODEL_PATH) -> keras.Model:
     """Load a saved network once per path; later calls return the same object."""
     path = Path(path)
     if not path.is_file():
@@ -33,10 +32,3 @@ def load_model(path: str | Path = DEFAULT_MODEL_PATH) -> keras.Model:
         raise ModelError(f"{path} is not a readable Keras model ({type(error).__name__}: {error}).") from error
     check_shapes(path, tuple(network.input_shape[1:]), tuple(network.output_shape[1:]))
     return network
-
-
-def reader_for(path: str | Path) -> Reader:
-    """A reader for a saved network: Keras for a .keras file, LiteRT (as the app serves) otherwise."""
-    if Path(path).suffix == ".keras":
-        return load_model(path).predict_on_batch
-    return load_reader(path)

@@ -1,0 +1,24 @@
+"""Shapes, names and places every other module agrees on. Plain values: this module imports nothing of ours."""
+
+from pathlib import Path
+
+# The network's input: MNIST's 28x28 grey images, one channel, and the ten digits it reads.
+IMAGE_SIDE = 28
+IMAGE_SHAPE = (IMAGE_SIDE, IMAGE_SIDE, 1)
+NUM_CLASSES = 10
+LABELS = [str(digit) for digit in range(NUM_CLASSES)]
+# MNIST scaled each digit so its longest side fits this box, then centred it by mass on this pixel.
+MNIST_BOX = 20
+MNIST_CENTRE = (14.0, 14.0)
+
+# The side of the app's Sketchpad canvas: big enough to draw on, small enough to decode in a
+# millisecond or two (an 800x800 PNG layer took about 9 ms to decode, a 400x400 one 1.5 ms).
+CANVAS_SIZE = 400
+
+# The trained network and its records, shipped in the repository beside the code that reads them.
+ARTIFACT_DIR = Path(__file__).resolve().parent
+MODEL_FILE = "mnist_cnn.keras"
+SERVING_FILE = "mnist_cnn.tflite"  # the same network for LiteRT, which the app runs
+HISTORY_FILE = "history.json"
+METRICS_FILE = "metrics.json"
+REBUILD_COMMAND = "python train.py --data PATH/TO/mnist.npz"

@@ -1,0 +1,46 @@
+"""The development sketches (UJI Pen Characters v2, ../shared/data/sketches/), drawn and read as the app reads them."""
+
+import json
+from pathlib import Path
+
+import numpy as np
+
+from model.serving import Reader, classify_batch, load_reader
+from testbench.canvas import SHEETS, draw_strokes, random_placement
+
+MODES = list(SHEETS)
+BATCH = 200
+
+
+def load_sketches(path: Path) -> list[tuple[int, list]]:
+    """(digit, strokes) pairs, in the file's sample order within each digit."""
+    raw = json.loads(Path(path).read_text())["rawData"]
+    return [(int(digit), strokes) for digit in sorted(raw) for strokes in raw[digit]]
+
+
+def read_all(sketches: list[tuple[int, list]], reader: Reader, seed: int) -> dict[str, np.ndarray]:
+    """Draw every sketch in every mode, with a seeded random size, position and brush, and read it; one row each."""
+    rng = np.random.default_rng(seed)
+    jobs = [(digit, index, mode, strokes, random_placement(rng))
+            for index, (digit, strokes) in enumerate(sketches) for mode in MODES]
+    predicted = []
+    for start in range(0, len(jobs), BATCH):
+        canvases = [draw_strokes(strokes, placement, mode)
+                    for _, _, mode, strokes, placement in jobs[start:start + BATCH]]
+        predicted.extend(classify_batch(canvases, reader).argmax(axis=1))
+    return {
+        "digit": np.array([job[0] for job in jobs]),
+        "index": np.array([job[1] for job in jobs]),
+        "mode": np.array([job[2] for job in jobs]),
+        "predicted": np.array(predicted),
+        "jobs": jobs,
+    }
+
+
+def reader_for(path: Path) -> Reader:
+    """A reader for a saved network: Keras for a .keras file (to compare models), LiteRT as the app serves otherwise."""
+    if Path(path).suffix == ".keras":
+        from model.keras_model import load_keras_model  # TensorFlow, only when asked for
+
+        return load_keras_model(path).predict_on_batch
+    return load_reader(path)
