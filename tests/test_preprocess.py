@@ -69,6 +69,16 @@ def test_light_ink_on_dark_and_coloured_ink_read_too():
         assert max(scores, key=scores.get) == "1"
 
 
+@pytest.mark.parametrize("mode", ["LA", "PA"])
+def test_a_layer_whose_ink_is_only_its_alpha_reads_in_every_mode_with_alpha(mode):
+    layer = draw_strokes(ONE, Placement(0.7, 0.05, 0.5, 0.5), "transparent")
+    image = Image.merge("LA", [Image.new("L", layer.shape[1::-1], 0), Image.fromarray(layer[..., 3])])
+    if mode == "PA":
+        image = Image.merge("PA", [Image.new("P", image.size, 0), image.getchannel("A")])
+    scores = classify(image)
+    assert max(scores, key=scores.get) == "1" and scores["1"] > 0.99
+
+
 def test_faint_noisy_background_is_not_ink():
     rng = np.random.default_rng(0)
     canvas = draw_strokes(SEVEN, Placement(0.5, 0.04, 0.2, 0.3), "light").astype(np.int16)

@@ -7,7 +7,7 @@ import pytest
 
 from drawings import STROKES, drawn
 from model import classify, to_mnist
-from model.serving import confidences, predict_seen
+from model.serving import classify_batch, confidences, predict_seen
 
 VIEWS = 5
 TURN_DEGREES = 8
@@ -59,6 +59,13 @@ def test_the_five_views_are_as_drawn_turned_each_way_heavier_and_lighter() -> No
     assert (heavier >= one).all() and heavier.sum() > 1.3 * one.sum()
     # Half an erosion: lighter everywhere, by at most half (this thin 1 erodes away entirely).
     assert (lighter <= one).all() and (lighter >= one / 2).all() and lighter.sum() < 0.9 * one.sum()
+
+
+def test_a_batch_of_sketches_is_read_by_the_reader_it_is_given() -> None:
+    reader = RecordingReader()
+    probabilities = classify_batch([drawn("1"), drawn("7")], reader)
+    np.testing.assert_allclose(probabilities, [[0.2] * 5 + [0] * 5, [0] * 5 + [0.2] * 5])
+    assert len(reader.batches) == 1
 
 
 def test_an_image_with_no_ink_gets_no_guess() -> None:
