@@ -5,8 +5,8 @@
     python train.py --export                                     # re-export the saved one for the app
 
 Data flows top to bottom: load -> scale -> fit -> evaluate -> save. --export does only the
-last step, from the saved model: it rewrites mnist_cnn.tflite and the architecture recorded
-in metrics.json, without the data and without training.
+last step, from the saved model: it rewrites mnist_cnn.tflite, mnist_cnn.weights.bin (for the
+page's own reader) and the architecture recorded in metrics.json, without the data and without training.
 """
 
 import argparse
@@ -26,6 +26,7 @@ from model.artifacts import (
     ARTIFACT_DIR, HISTORY_FILE, METRICS_FILE, MODEL_FILE, SERVING_FILE, export_serving_model, read_json,
     save_model_atomically, write_json_atomically,
 )
+from model.browser_weights import BROWSER_WEIGHTS_FILE, export_browser_weights
 from model.data import KERAS_CACHE, DataError, load_mnist, scale, sha256_of
 from model.inference import ModelError, load_model
 from model.network import DEFAULT_RECIPE, RECIPES, build_cnn, describe
@@ -47,7 +48,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     saved = parser.add_mutually_exclusive_group()
     saved.add_argument("--evaluate", action="store_true", help="score the saved model in --out on the test set")
     saved.add_argument("--export", action="store_true",
-                       help=f"rewrite {SERVING_FILE} and the architecture in {METRICS_FILE} from the saved model "
+                       help=f"rewrite {SERVING_FILE}, {BROWSER_WEIGHTS_FILE} and the architecture in {METRICS_FILE} from the saved model "
                             "in --out, without training (needs no --data)")
     args = parser.parse_args(argv)
     for option in ("epochs", "batch_size", "limit"):
@@ -91,6 +92,7 @@ def main(argv: list[str] | None = None) -> int:
 
     save_model_atomically(network, args.out / MODEL_FILE)
     export_serving_model(network, args.out / SERVING_FILE)
+    export_browser_weights(network, args.out / BROWSER_WEIGHTS_FILE)
     write_json_atomically(args.out / HISTORY_FILE, {"epochs": len(history["loss"]), "recipe": recipe.as_dict(), **history})
     write_json_atomically(args.out / METRICS_FILE, {
         **scores,
@@ -103,7 +105,8 @@ def main(argv: list[str] | None = None) -> int:
         "date": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
         **architecture(network),
     })
-    log.info("Saved %s, %s, %s and %s in %s", MODEL_FILE, SERVING_FILE, HISTORY_FILE, METRICS_FILE, args.out)
+    log.info("Saved %s, %s, %s, %s and %s in %s", MODEL_FILE, SERVING_FILE, BROWSER_WEIGHTS_FILE, HISTORY_FILE,
+             METRICS_FILE, args.out)
     return 0
 
 
@@ -132,11 +135,12 @@ def export_saved(out: Path) -> int:
     recorded = recorded_metrics(out)  # first, so that an unreadable record leaves everything as it was
     network = load_model(out / MODEL_FILE)
     export_serving_model(network, out / SERVING_FILE)
+    export_browser_weights(network, out / BROWSER_WEIGHTS_FILE)
     if recorded is None:
-        log.warning("No %s in %s: wrote %s only.", METRICS_FILE, out, SERVING_FILE)
+        log.warning("No %s in %s: wrote %s and %s only.", METRICS_FILE, out, SERVING_FILE, BROWSER_WEIGHTS_FILE)
         return 0
     write_json_atomically(out / METRICS_FILE, {**recorded, **architecture(network)})
-    log.info("Saved %s, and the architecture in %s, in %s", SERVING_FILE, METRICS_FILE, out)
+    log.info("Saved %s and %s, and the architecture in %s, in %s", SERVING_FILE, BROWSER_WEIGHTS_FILE, METRICS_FILE, out)
     return 0
 
 
