@@ -131,14 +131,20 @@ def test_draw_clear_draw_again_and_undo_in_the_light_theme(browser, app_url: str
 
 def test_a_reading_uploads_each_image_once(browser, app_url: str) -> None:
     """Gradio 6.31's Sketchpad sends its three images again whenever an event's status reaches it,
-    nine uploads per reading; assets/sketchpad.js answers the repeats without sending them."""
-    page = open_app(browser, app_url, "light")
+    nine uploads per reading; assets/sketchpad.js answers the repeats without sending them.
+
+    This is the server's reading, as pages that cannot read for themselves (here by asking, with
+    ?reader=server) and the Inside tab get it; the Prediction tab that reads in the page asks the
+    server nothing at all (tests/test_browser_reader.py)."""
+    page = open_app(browser, app_url + "?reader=server", "light")
     requests: list[str] = []
     page.on("request", lambda request: requests.append(request.url))
 
     def uploads_for_one_reading(strokes: list[list[tuple[float, float]]]) -> int:
         requests.clear()
-        draw(page, strokes)
+        # The label may show 7 already; wait for this stroke's reading, slow on a busy machine.
+        with page.expect_request(lambda request: "/gradio_api/queue/join" in request.url, timeout=READING_TIMEOUT_MS):
+            draw(page, strokes)
         expect(page.locator("#prediction h2")).to_have_text("7", timeout=READING_TIMEOUT_MS)
         page.wait_for_timeout(STATUS_SETTLE_MS)
         assert sum("/gradio_api/queue/join" in url for url in requests) == 1
