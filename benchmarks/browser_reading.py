@@ -1,6 +1,6 @@
 """How soon the Prediction tab shows a reading, read in the page and read by the server, in headless Chromium.
 
-    python benchmarks/browser_reading.py [--strokes 10] [--moves-per-stroke 30] [--server-strokes 10]
+    python benchmarks/browser_reading.py [--strokes 10] [--moves-per-stroke 30] [--server-strokes 5]
 
 Starts the app on a free local port and draws circles on it with the mouse in Debian's chromium
 (Playwright), clearing the canvas between strokes. In the page's reader, each sample is the time
@@ -74,6 +74,7 @@ def measure(browser: "Browser", url: str, reader: str, strokes: int, moves: int,
         page.mouse.up()
         page.wait_for_timeout(SETTLE_MS)
         per_stroke.append(sum("/gradio_api/" in request for request in requests))
+        log.info("  stroke %d: %d server requests", stroke + 1, per_stroke[-1])
         page.locator("#clear").click()
         page.wait_for_timeout(SETTLE_MS)
     times = page.evaluate("() => window.readingTimes")
@@ -92,7 +93,7 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--strokes", type=int, default=10, help="strokes read in the page (default 10)")
     parser.add_argument("--moves-per-stroke", type=int, default=30, help="pointer moves a stroke (default 30)")
-    parser.add_argument("--server-strokes", type=int, default=10, help="strokes read by the server (default 10)")
+    parser.add_argument("--server-strokes", type=int, default=5, help="strokes read by the server (default 5)")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(message)s")
     from playwright.sync_api import sync_playwright
@@ -100,15 +101,12 @@ def main(argv: list[str] | None = None) -> None:
     with running(APPS["MNIST Sketchpad"]) as (url, process), sync_playwright() as playwright:
         wait_until_up(url, process)
         browser = playwright.chromium.launch(executable_path=shutil.which("chromium"), args=CHROMIUM_ARGS)
-        page_times, page_requests = measure(browser, url, "in this page", args.strokes, args.moves_per_stroke,
-                                            "pointermove")
-        server_times, server_requests = measure(browser, url + "/?reader=server", "on the server", args.server_strokes,
-                                                args.moves_per_stroke, "pointerup")
+        times, requests = measure(browser, url, "in this page", args.strokes, args.moves_per_stroke, "pointermove")
+        log.info("Read in the page, pointer move -> Label: %s; server requests a stroke: %s", summary(times), requests)
+        times, requests = measure(browser, url + "/?reader=server", "on the server", args.server_strokes,
+                                  args.moves_per_stroke, "pointerup")
+        log.info("Read by the server, pen lifted -> Label: %s; server requests a stroke: %s", summary(times), requests)
         browser.close()
-    log.info("Read in the page, pointer move -> Label: %s; server requests a stroke: %s",
-             summary(page_times), page_requests)
-    log.info("Read by the server, pen lifted -> Label: %s; server requests a stroke: %s",
-             summary(server_times), server_requests)
 
 
 if __name__ == "__main__":

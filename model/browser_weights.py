@@ -54,3 +54,14 @@ def _layer_options(layer: "keras.layers.Layer") -> dict:
     if options.get("padding", "valid") != "valid":
         raise ValueError(f"{layer.name}: the page's reader supports only 'valid' padding")
     return options
+
+
+def read_browser_weights(path: Path) -> dict[str, list[np.ndarray]]:
+    """Each layer's name -> its weights as stored (kernel, then bias), as the page reads them."""
+    blob = Path(path).read_bytes()
+    (length,) = struct.unpack_from("<I", blob)
+    header = json.loads(blob[4:4 + length])
+    data = memoryview(blob)[4 + length:]
+    return {layer["name"]: [np.frombuffer(data, tensor["dtype"], int(np.prod(tensor["shape"])), tensor["offset"])
+                            .reshape(tensor["shape"]) for tensor in layer["tensors"]]
+            for layer in header["layers"]}

@@ -16,6 +16,7 @@ from model.artifacts import (
     ARTIFACT_DIR, HISTORY_FILE, METRICS_FILE, MODEL_FILE, SERVING_FILE, read_json, save_model_atomically,
     write_json_atomically,
 )
+from model.browser_weights import BROWSER_WEIGHTS_FILE
 from model.network import DEFAULT_RECIPE, describe
 from support import ROOT, assert_serves_every_layer, run_script, training_data, write_standin_mnist
 
@@ -35,7 +36,8 @@ def trained(tmp_path_factory):
 
 def test_writes_all_four_artifacts(trained):
     _, out, result = trained
-    assert sorted(path.name for path in out.iterdir()) == sorted([HISTORY_FILE, METRICS_FILE, MODEL_FILE, SERVING_FILE])
+    assert sorted(path.name for path in out.iterdir()) == sorted([BROWSER_WEIGHTS_FILE, HISTORY_FILE, METRICS_FILE,
+                                                                  MODEL_FILE, SERVING_FILE])
     assert "Test accuracy:" in result.stderr and "Test loss:" in result.stderr
     # Without optimizer state the file holds just the 431,242 float32 weights and a little JSON.
     assert (out / MODEL_FILE).stat().st_size < 2_000_000
@@ -132,9 +134,11 @@ def test_export_rewrites_the_served_model_and_only_the_architecture(tmp_path):
     network = load_model(out / MODEL_FILE)
     assert read_json(out / METRICS_FILE) == {**earlier, "architecture": describe(network), "parameters": 431_242}
     assert (out / MODEL_FILE).read_bytes() == (ARTIFACT_DIR / MODEL_FILE).read_bytes()
-    assert sorted(path.name for path in out.iterdir()) == sorted([METRICS_FILE, MODEL_FILE, SERVING_FILE])
+    assert sorted(path.name for path in out.iterdir()) == sorted([BROWSER_WEIGHTS_FILE, METRICS_FILE, MODEL_FILE,
+                                                                  SERVING_FILE])
     images = np.random.default_rng(0).random((64, 28, 28, 1), np.float32) ** 4
     assert_serves_every_layer(load_reader(out / SERVING_FILE), network, images)
+    assert (out / BROWSER_WEIGHTS_FILE).read_bytes() == (ARTIFACT_DIR / BROWSER_WEIGHTS_FILE).read_bytes()
 
 
 def test_export_without_metrics_warns_and_writes_the_served_model(tmp_path):
@@ -142,7 +146,7 @@ def test_export_without_metrics_warns_and_writes_the_served_model(tmp_path):
     result = export(out)
     assert result.returncode == 0, result.stderr
     assert f"No {METRICS_FILE}" in result.stderr
-    assert sorted(path.name for path in out.iterdir()) == sorted([MODEL_FILE, SERVING_FILE])
+    assert sorted(path.name for path in out.iterdir()) == sorted([BROWSER_WEIGHTS_FILE, MODEL_FILE, SERVING_FILE])
     assert load_reader(out / SERVING_FILE).layer_names[-1] == load_model(out / MODEL_FILE).layers[-1].name
 
 
