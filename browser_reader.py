@@ -57,11 +57,13 @@ def weights_route() -> Route:
 
 
 def page_script(sketchpad_js: str, **settings: object) -> str:
-    """One function for launch(js=...): the reader, the in-page reading given ``settings``, then ``sketchpad_js``.
+    """One function for launch(js=...): ``sketchpad_js``, then the reader and the in-page reading given ``settings``.
 
-    Gradio 6.31 takes a single function there; the in-page reading comes first so that the
-    Sketchpad's script, a stroke later, knows whether to ask the server.
+    Gradio 6.31 takes a single function there. The reader goes in a script element of its own,
+    so that if it cannot even be parsed, the Sketchpad's script still runs and reads on the server.
     """
     settings = {"weightsUrl": weights_url().lstrip("/"), **settings}
-    return (f"() => {{\n{READER_JS.read_text()}\n({LIVE_READING_JS.read_text().strip()})({json.dumps(settings)});\n"
-            f"({sketchpad_js.strip()})();\n}}")
+    reader = f"{READER_JS.read_text()}\n({LIVE_READING_JS.read_text().strip()})({json.dumps(settings)});\n"
+    return (f"() => {{\n({sketchpad_js.strip()})();\n"
+            f"const reader = document.createElement('script');\nreader.textContent = {json.dumps(reader)};\n"
+            f"document.head.appendChild(reader);\n}}")

@@ -29,20 +29,43 @@ if TYPE_CHECKING:
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync"]
 VIEWPORT = {"width": 1280, "height": 860}
-TIMEOUT_MS = 60_000
+TIMEOUT_MS = 120_000
 SETTLE_MS = 1500  # after the pen lifts, long enough for the server's reading to arrive and show
-# Measures in the page: a move (or the pen lifting) starts the clock, the Label's next change stops it.
+# Measures in the page: a move with the pen down (or the pen lifting) starts the clock, unless it runs
+# already; the Label's next change stops it. A reading the same as the last changes nothing on the page,
+# so one the page's reader hands over stops the clock too, once Gradio has applied it (after a task).
 # Installed on window, so it runs before the page's own listeners on document.
 STOPWATCH = """(startOn) => {
     window.readingTimes = [];
     let started = null;
-    window.addEventListener(startOn, () => { if (started === null) started = performance.now(); }, true);
-    new MutationObserver(() => {
+    const stop = () => {
         if (started === null) return;
         window.readingTimes.push(performance.now() - started);
         started = null;
-    }).observe(document.getElementById("prediction"), { subtree: true, childList: true, characterData: true,
-                                                         attributes: true });
+    };
+    window.addEventListener(startOn, (event) => {
+        const onCanvas = event.target instanceof HTMLCanvasElement;  // not the clear button's pointerup
+        if (started === null && onCanvas && (startOn === "pointerup" || event.buttons & 1)) started = performance.now();
+    }, true);
+    new MutationObserver(stop).observe(document.getElementById("prediction"),
+                                       { subtree: true, childList: true, characterData: true, attributes: true });
+    const handOver = globalThis.liveReading.outputs;
+    globalThis.liveReading.outputs = () => {
+        setTimeout(stop);
+        return handOver();
+    };
+}"""
+# The cost of one reading in the page, without the editor's drawing and frames around it: a stroke's
+# worth of canvas (the last stroke, on the page's copy of the layer) read 100 times.
+READER_ALONE = """async () => {
+    const times = [];
+    for (let i = 0; i < 100; i++) {
+        const started = performance.now();
+        globalThis.liveReading.readCanvas(globalThis.liveReading.shadowPixels(), 400, 400);
+        times.push(performance.now() - started);
+        await new Promise((resolve) => setTimeout(resolve));
+    }
+    return times;
 }"""
 log = logging.getLogger("browser_reading")
 
@@ -63,6 +86,7 @@ def measure(browser: "Browser", url: str, reader: str, strokes: int, moves: int,
     centre_x, centre_y = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
     radius = 0.25 * min(box["width"], box["height"])
     per_stroke = []
+    readings = 0
     for stroke in range(strokes):
         requests.clear()
         turns = [2 * math.pi * i / moves for i in range(moves + 1)]  # a zero, from the top
@@ -72,9 +96,15 @@ def measure(browser: "Browser", url: str, reader: str, strokes: int, moves: int,
         for point in points[1:]:
             page.mouse.move(*point)
         page.mouse.up()
+        # The server reads once the pen lifts, in seconds on a busy machine: wait for its answer.
+        page.wait_for_function("(count) => window.readingTimes.length > count", arg=readings, timeout=TIMEOUT_MS)
         page.wait_for_timeout(SETTLE_MS)
+        readings = page.evaluate("() => window.readingTimes.length")
         per_stroke.append(sum("/gradio_api/" in request for request in requests))
         log.info("  stroke %d: %d server requests", stroke + 1, per_stroke[-1])
+        if stroke == strokes - 1 and reader == "in this page":
+            log.info("The page's reader alone (its copy of the layer read, preprocessed, five views): %s",
+                     summary(page.evaluate(READER_ALONE)))
         page.locator("#clear").click()
         page.wait_for_timeout(SETTLE_MS)
     times = page.evaluate("() => window.readingTimes")
