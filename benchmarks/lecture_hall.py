@@ -6,6 +6,8 @@ weights) and the events the page runs on load. Each simulated student then does 
 HTTP, six requests at a time as a browser does, sending what Chromium sends for compression,
 and then draws: with the page reading for itself, a stroke costs the server nothing, so the
 student only waits. Reports the page loads' latency, the bytes they moved, and the server's CPU.
+All the students run in this one Python process: on a small machine it, more than the server,
+limits how fast hundreds of page loads go, so read the server's CPU per page load first.
 """
 
 import asyncio
