@@ -6,8 +6,8 @@
   // Gradio's editor keeps its stroke layer on the GPU, out of reach, so this keeps its own copy:
   // it draws each stroke again as the editor does (a row of discs of the brush's radius along the
   // pointer's path, fitted to the view as the editor fits it) and follows undo, redo and clear.
-  // Any other tool (the eraser, zoom) and the copy no longer matches: the server reads from then
-  // until the canvas is cleared.
+  // After any other tool (the eraser, the image tool), a pinch or zooming the copy may no longer
+  // match: the server reads from then until the canvas is cleared.
   const { weightsUrl, canvasSize, brushRadius, emptyPrompt, topClasses, previewSide } = config;
   const BORDER_PADDING = 30;  // the margin Gradio 6.31's editor leaves around the canvas when it fits it
   const IN_PAGE = "Read in this page, as you draw.";
@@ -138,29 +138,37 @@
   const onCanvas = (event) => event.target instanceof HTMLCanvasElement && pad()?.contains(event.target);
   const brushSelected = () => pad()?.querySelector(".toolbar-wrap button")?.classList.contains("highlight");
 
+  // The copy cannot follow what other tools, a second finger (a pinch) or zooming do to the layer or the view.
+  const diverge = () => {
+    if (inPage()) setLine("Read on the server until the canvas is cleared (changed other than with the brush).");
+    state.diverged = true;
+    current = null;
+  };
+  document.addEventListener("wheel", (event) => {
+    if (onCanvas(event)) diverge();
+  }, true);
   document.addEventListener("pointerdown", (event) => {
     if (!onCanvas(event) || event.button !== 0) return;
-    if (!brushSelected()) {
-      // Not the brush: this copy cannot follow what the stroke does to the layer.
-      if (inPage()) setLine("Read on the server until the canvas is cleared (a tool other than the brush was used).");
-      state.diverged = true;
+    if (!brushSelected() || !event.isPrimary || current !== null) {
+      diverge();
       return;
     }
     current = [toCanvas(event)];
+    current.pointer = event.pointerId;
     strokes.push(current);
     undone = [];
     segment(current[0], current[0]);
     readSoon();
   }, true);
   document.addEventListener("pointermove", (event) => {
-    if (current === null) return;
+    if (current === null || event.pointerId !== current.pointer) return;
     const point = toCanvas(event);
     segment(current[current.length - 1], point);
     current.push(point);
     readSoon();
   }, true);
-  document.addEventListener("pointerup", () => {
-    if (current === null) return;
+  document.addEventListener("pointerup", (event) => {
+    if (current === null || event.pointerId !== current.pointer) return;
     current = null;
     readNow();  // once more as the stroke ends, whatever was read this frame
   }, true);

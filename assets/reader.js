@@ -134,7 +134,8 @@ globalThis.MnistReader = (() => {
   // The crop, box-filtered to about WORKING_SIDE when it is bigger, as Pillow's reduce does it.
   const shrink = (rgba, width, [top, bottom, left, right]) => {
     const factor = Math.floor(Math.max(bottom - top, right - left) / WORKING_SIDE);
-    return reduce(rgba, width, 4, [left, top, right - left, bottom - top], factor < 2 ? 1 : factor, factor < 2 ? 1 : factor);
+    const scale = factor < 2 ? 1 : factor;
+    return reduce(rgba, width, 4, [left, top, right - left, bottom - top], scale, scale);
   };
 
   // Pillow's ImagingReduce: the rounded mean of each xscale x yscale block of the box [x, y, w, h],
@@ -232,7 +233,8 @@ globalThis.MnistReader = (() => {
   const crop = (image, left, top, width, height) => {
     const pixels = new Uint8Array(width * height);
     for (let y = 0; y < height; y++) {
-      pixels.set(image.pixels.subarray((y + top) * image.width + left, (y + top) * image.width + left + width), y * width);
+      const from = (y + top) * image.width + left;
+      pixels.set(image.pixels.subarray(from, from + width), y * width);
     }
     return { pixels, width, height };
   };
@@ -371,12 +373,15 @@ globalThis.MnistReader = (() => {
     const view = new DataView(buffer);
     const headerLength = view.getUint32(0, true);
     const header = JSON.parse(new TextDecoder().decode(new Uint8Array(buffer, 4, headerLength)));
-    if (header.format !== WEIGHTS_FORMAT) throw new Error(`weights format ${header.format}, expected ${WEIGHTS_FORMAT}`);
+    if (header.format !== WEIGHTS_FORMAT) {
+      throw new Error(`weights format ${header.format}, expected ${WEIGHTS_FORMAT}`);
+    }
     const dataStart = 4 + headerLength;
     const tensor = ({ shape, dtype, offset }) => {
       const count = shape.reduce((a, b) => a * b, 1);
-      if (dtype === "float32") return new Float32Array(buffer.slice(dataStart + offset, dataStart + offset + 4 * count));
-      if (dtype === "float16") return halfToFloat(new Uint16Array(buffer.slice(dataStart + offset, dataStart + offset + 2 * count)));
+      const bytes = (size) => buffer.slice(dataStart + offset, dataStart + offset + size * count);
+      if (dtype === "float32") return new Float32Array(bytes(4));
+      if (dtype === "float16") return halfToFloat(new Uint16Array(bytes(2)));
       throw new Error(`unsupported dtype ${dtype}`);
     };
     const layers = header.layers.map((layer) => {
