@@ -29,6 +29,7 @@ from model.pictures import input_data_uri
 from model.preprocess import open_image, to_mnist
 from model.records import recorded_architecture, report_card, training_view
 from model.serving import classify_seen, confidences, load_reader
+from web.reader import page_script, weights_route
 
 log = logging.getLogger("app")
 
@@ -253,6 +254,8 @@ def build() -> gr.Blocks:
                 # Pressed by assets/sketchpad.js when a stroke ends; hidden by assets/style.css.
                 read_button = gr.Button("Read the sketch", elem_id="read-sketch")
                 read_inside_button = gr.Button("Read the sketch, every layer", elem_id="read-inside")
+                # Pressed by assets/live_reading.js with each reading made in the page.
+                show_page_reading = gr.Button("Show the page's reading", elem_id="read-in-page")
             with gr.Column(scale=4, min_width=320):
                 with gr.Tabs():
                     with gr.Tab("Prediction", id="prediction-tab"):
@@ -260,6 +263,8 @@ def build() -> gr.Blocks:
                                               label="The network reads", elem_id="prediction")
                         seen = gr.HTML(label="What the network sees (28 × 28 pixels)", show_label=True,
                                        container=True, min_height=PREVIEW_SIDE + 40, elem_id="preview")
+                        # Which reader is in use: assets/live_reading.js says, once it knows.
+                        gr.HTML('<span class="reader-in-use">Read on the server.</span>', elem_id="reader-in-use")
                     with gr.Tab("Inside the network", id="inside-tab", elem_id="inside-tab") as inside_tab:
                         inside = gr.HTML(html_template=INSIDE_TEMPLATE, elem_id="inside")
                         with gr.Accordion("Test digits the network gets wrong", open=False) as misreads_panel:
@@ -284,6 +289,9 @@ def build() -> gr.Blocks:
         read_button.click(read_sketch, sketchpad, [prediction, seen], **reading)
         read_inside_button.click(read_inside, sketchpad, [prediction, seen, inside], **reading)
         inside_tab.select(read_inside, sketchpad, [prediction, seen, inside], **reading)
+        # No server round trip: the page's own reading goes straight to the Label and the preview.
+        show_page_reading.click(None, None, [prediction, seen], js="() => globalThis.liveReading.outputs()",
+                                show_progress="hidden", api_visibility="private")
         sketchpad.clear(blank_state, None, [prediction, seen, inside], show_progress="hidden",
                         api_visibility="private")
         clear_button.click(None, js=PRESS_THE_BIN)
@@ -313,7 +321,9 @@ def launch_options(**overrides: Any) -> dict[str, Any]:
         max_file_size=MAX_UPLOAD,
         theme=THEME,
         css_paths=[CSS_PATH],
-        js=JS_PATH.read_text(),
+        js=page_script(JS_PATH.read_text(), canvasSize=CANVAS_SIZE, brushRadius=BRUSH_RADIUS, emptyPrompt=EMPTY_PROMPT,
+                       topClasses=TOP_CLASSES, previewSide=PREVIEW_SIDE),
+        app_kwargs={"routes": [weights_route()]},  # the weights for the page's reader, cached for a year
     )
     return options | overrides
 

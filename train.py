@@ -19,10 +19,17 @@ from pathlib import Path
 
 import numpy as np
 
-from model.constants import ARTIFACT_DIR, HISTORY_FILE, METRICS_FILE, MODEL_FILE, SERVING_FILE
+from model.constants import (
+    ARTIFACT_DIR,
+    BROWSER_WEIGHTS_FILE,
+    HISTORY_FILE,
+    METRICS_FILE,
+    MODEL_FILE,
+    SERVING_FILE,
+)
 from model.data import KERAS_CACHE, load_mnist, scale, sha256_of
 from model.errors import DataError, ModelError, RecordError
-from model.export import export_serving_model, save_model
+from model.export import export_browser_weights, export_serving_model, save_model
 from model.files import Writer, read_json, write_artifacts, write_json
 from model.keras_model import load_keras_model
 from model.network import DEFAULT_RECIPE, RECIPES, architecture_record, build_cnn
@@ -44,8 +51,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     saved = parser.add_mutually_exclusive_group()
     saved.add_argument("--evaluate", action="store_true", help="score the saved model in --out on the test set")
     saved.add_argument("--export", action="store_true",
-                       help=f"rewrite {SERVING_FILE} and the architecture in {METRICS_FILE} from the saved model "
-                            "in --out, without training (needs no --data)")
+                       help=f"rewrite {SERVING_FILE}, {BROWSER_WEIGHTS_FILE} and the architecture in {METRICS_FILE} "
+                            "from the saved model in --out, without training (needs no --data)")
     args = parser.parse_args(argv)
     for option in ("epochs", "batch_size", "limit"):
         if getattr(args, option) is not None and getattr(args, option) < 1:
@@ -97,14 +104,16 @@ def main(argv: list[str] | None = None) -> int:
         "date": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
         **architecture_record(network),
     }
-    if not save(args.out, {
+    saved_files = {
         MODEL_FILE: functools.partial(save_model, network),
         SERVING_FILE: functools.partial(export_serving_model, network),
+        BROWSER_WEIGHTS_FILE: functools.partial(export_browser_weights, network),
         HISTORY_FILE: json_writer({"epochs": len(history["loss"]), "recipe": recipe.as_dict(), **history}),
         METRICS_FILE: json_writer(metrics),
-    }):
+    }
+    if not save(args.out, saved_files):
         return 130
-    log.info("Saved %s, %s, %s and %s in %s", MODEL_FILE, SERVING_FILE, HISTORY_FILE, METRICS_FILE, args.out)
+    log.info("Saved %s in %s", ", ".join(saved_files), args.out)
     return 0
 
 
@@ -128,15 +137,17 @@ def export_saved(out: Path) -> int:
     """Re-export the saved model in ``out`` for the app and re-record its architecture; nothing is trained."""
     recorded = recorded_metrics(out)  # first, so that an unreadable record leaves everything as it was
     network = load_keras_model(out / MODEL_FILE)
-    writers = {SERVING_FILE: functools.partial(export_serving_model, network)}
+    writers = {SERVING_FILE: functools.partial(export_serving_model, network),
+               BROWSER_WEIGHTS_FILE: functools.partial(export_browser_weights, network)}
     if recorded is not None:
         writers[METRICS_FILE] = json_writer({**recorded, **architecture_record(network)})
     if not save(out, writers):
         return 130
     if recorded is None:
-        log.warning("No %s in %s: wrote %s only.", METRICS_FILE, out, SERVING_FILE)
+        log.warning("No %s in %s: wrote %s and %s only.", METRICS_FILE, out, SERVING_FILE, BROWSER_WEIGHTS_FILE)
         return 0
-    log.info("Saved %s, and the architecture in %s, in %s", SERVING_FILE, METRICS_FILE, out)
+    log.info("Saved %s and %s, and the architecture in %s, in %s", SERVING_FILE, BROWSER_WEIGHTS_FILE, METRICS_FILE,
+             out)
     return 0
 
 

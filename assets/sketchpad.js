@@ -22,7 +22,9 @@
   const SETTLE_MS = 60;
   const readingButton = () => {
     const inside = document.getElementById("inside-tab");
-    return document.getElementById(inside?.offsetParent ? "read-inside" : "read-sketch");
+    if (inside?.offsetParent) return document.getElementById("read-inside");
+    // The Prediction tab reads in the page when it can (assets/live_reading.js).
+    return globalThis.liveReading?.active() ? null : document.getElementById("read-sketch");
   };
   let pressed = false;
   document.addEventListener("pointerdown", (event) => {

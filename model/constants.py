@@ -19,6 +19,7 @@ CANVAS_SIZE = 400
 ARTIFACT_DIR = Path(__file__).resolve().parent
 MODEL_FILE = "mnist_cnn.keras"
 SERVING_FILE = "mnist_cnn.tflite"  # the same network for LiteRT, which the app runs
+BROWSER_WEIGHTS_FILE = "mnist_cnn.weights.bin"  # and its weights for the page's own reader (assets/reader.js)
 HISTORY_FILE = "history.json"
 METRICS_FILE = "metrics.json"
 REBUILD_COMMAND = "python train.py --data PATH/TO/mnist.npz"

@@ -1,7 +1,9 @@
 """Shared test helpers: where the real data lives, a small stand-in when it does not, and checks of exported models."""
 
+import json
 import os
 import select
+import struct
 import subprocess
 import sys
 import time
@@ -85,3 +87,14 @@ def assert_serves_every_layer(reader: "LiteReader", network: "keras.Model", imag
         assert served[layer.name].shape == (len(images), *layer.output.shape[1:]), layer.name
         np.testing.assert_allclose(served[layer.name], expected, atol=1e-4, err_msg=layer.name)
     np.testing.assert_array_equal(reader(images), served[shown[-1].name])
+
+
+def read_browser_weights(path: Path) -> dict[str, list[np.ndarray]]:
+    """Each layer's name -> its weights as the page's file stores them (kernel, then bias), as reader.js reads."""
+    blob = Path(path).read_bytes()
+    (length,) = struct.unpack_from("<I", blob)
+    header = json.loads(blob[4:4 + length])
+    data = memoryview(blob)[4 + length:]
+    return {layer["name"]: [np.frombuffer(data, tensor["dtype"], int(np.prod(tensor["shape"])), tensor["offset"])
+                            .reshape(tensor["shape"]) for tensor in layer["tensors"]]
+            for layer in header["layers"]}

@@ -6,14 +6,21 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
-from model.constants import ARTIFACT_DIR, HISTORY_FILE, METRICS_FILE, MODEL_FILE, SERVING_FILE
+from model.constants import (
+    ARTIFACT_DIR,
+    BROWSER_WEIGHTS_FILE,
+    HISTORY_FILE,
+    METRICS_FILE,
+    MODEL_FILE,
+    SERVING_FILE,
+)
 from model.data import scale
 from model.errors import ModelError
 from model.keras_model import load_keras_model
 from model.network import DEFAULT_RECIPE, RECIPES, describe
 from model.serving import load_reader
 from model.training import evaluate
-from support import MNIST_PATH, assert_serves_every_layer
+from support import MNIST_PATH, assert_serves_every_layer, read_browser_weights
 
 METRICS = json.loads((ARTIFACT_DIR / METRICS_FILE).read_text())
 HISTORY = json.loads((ARTIFACT_DIR / HISTORY_FILE).read_text())
@@ -67,6 +74,18 @@ def test_the_served_model_shows_every_layer_as_keras_computes_it():
     """Inside the network: each layer's output, from the file the app runs, as Keras computes it."""
     assert_serves_every_layer(load_reader(ARTIFACT_DIR / SERVING_FILE), load_keras_model(ARTIFACT_DIR / MODEL_FILE),
                               sample_images())
+
+
+def test_the_pages_weights_are_the_shipped_models():
+    """The page's reader (assets/reader.js) reads with the same weights: float16 for the big Dense kernel."""
+    stored = read_browser_weights(ARTIFACT_DIR / BROWSER_WEIGHTS_FILE)
+    network = load_keras_model(ARTIFACT_DIR / MODEL_FILE)
+    assert list(stored) == [layer.name for layer in network.layers]
+    for layer in network.layers:
+        for kept, weight in zip(stored[layer.name], layer.get_weights(), strict=True):
+            np.testing.assert_array_equal(kept, weight.astype(kept.dtype), err_msg=layer.name)
+    assert sum(weight.size for weights in stored.values() for weight in weights) == 431_242
+    assert (ARTIFACT_DIR / BROWSER_WEIGHTS_FILE).stat().st_size < 1_000_000
 
 
 def test_the_recorded_architecture_is_the_shipped_models():

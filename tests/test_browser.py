@@ -131,8 +131,12 @@ def test_draw_clear_draw_again_and_undo_in_the_light_theme(browser, app_url: str
 
 def test_a_reading_uploads_each_image_once(browser, app_url: str) -> None:
     """Gradio 6.31's Sketchpad sends its three images again whenever an event's status reaches it,
-    nine uploads per reading; assets/sketchpad.js answers the repeats without sending them."""
-    page = open_app(browser, app_url, "light")
+    nine uploads per reading; assets/sketchpad.js answers the repeats without sending them.
+
+    This is the server's reading, as pages that cannot read for themselves (here by asking, with
+    ?reader=server) and the Inside tab get it; the Prediction tab that reads in the page asks the
+    server nothing at all (tests/test_browser_reader.py)."""
+    page = open_app(browser, app_url + "?reader=server", "light")
     requests: list[str] = []
     page.on("request", lambda request: requests.append(request.url))
 
@@ -140,7 +144,9 @@ def test_a_reading_uploads_each_image_once(browser, app_url: str) -> None:
         preview = page.locator("#preview img")
         shown = preview.get_attribute("src") if preview.count() else None
         requests.clear()
-        draw(page, strokes)
+        # The label may show 7 already; wait for this stroke's reading, slow on a busy machine.
+        with page.expect_request(lambda request: "/gradio_api/queue/join" in request.url, timeout=READING_TIMEOUT_MS):
+            draw(page, strokes)
         expect(page.locator("#prediction h2")).to_have_text("7", timeout=READING_TIMEOUT_MS)
         # The label may read 7 already; the reading has arrived when the preview shows the new drawing.
         expect(preview).not_to_have_attribute("src", shown or "", timeout=READING_TIMEOUT_MS)

@@ -18,7 +18,14 @@ import tensorflow as tf
 
 import app
 from drawings import drawn
-from model.constants import ARTIFACT_DIR, HISTORY_FILE, METRICS_FILE, MODEL_FILE, SERVING_FILE
+from model.constants import (
+    ARTIFACT_DIR,
+    BROWSER_WEIGHTS_FILE,
+    HISTORY_FILE,
+    METRICS_FILE,
+    MODEL_FILE,
+    SERVING_FILE,
+)
 from model.data import load_mnist, scale
 from model.export import save_model
 from model.files import read_json, write_artifacts, write_json
@@ -29,7 +36,7 @@ from model.serving import classify, load_reader
 from support import ROOT, assert_serves_every_layer, read_until, run_script, training_data, write_standin_mnist
 
 HISTORY_KEYS = {"loss", "accuracy", "val_loss", "val_accuracy"}
-ARTIFACTS = (MODEL_FILE, SERVING_FILE, HISTORY_FILE, METRICS_FILE)
+ARTIFACTS = (MODEL_FILE, SERVING_FILE, BROWSER_WEIGHTS_FILE, HISTORY_FILE, METRICS_FILE)
 LIMIT = 1500  # training images in the shared run: the last 300 of them are held out for validation
 # A run of a few hundred images reaches its saving in seconds; this bounds a run that never gets there.
 SAVING_TIMEOUT_S = 180
@@ -46,9 +53,10 @@ def trained(tmp_path_factory):
     return data, out, result
 
 
-def test_writes_all_four_artifacts(trained):
+def test_writes_all_five_artifacts(trained):
     _, out, result = trained
-    assert sorted(path.name for path in out.iterdir()) == sorted([HISTORY_FILE, METRICS_FILE, MODEL_FILE, SERVING_FILE])
+    assert sorted(path.name for path in out.iterdir()) == sorted([BROWSER_WEIGHTS_FILE, HISTORY_FILE, METRICS_FILE,
+                                                                  MODEL_FILE, SERVING_FILE])
     assert "Test accuracy:" in result.stderr and "Test loss:" in result.stderr
     # Without optimizer state the file holds just the 431,242 float32 weights and a little JSON.
     assert (out / MODEL_FILE).stat().st_size < 2_000_000
@@ -167,9 +175,11 @@ def test_export_rewrites_the_served_model_and_only_the_architecture(tmp_path):
     network = load_keras_model(out / MODEL_FILE)
     assert read_json(out / METRICS_FILE) == {**earlier, "architecture": describe(network), "parameters": 431_242}
     assert (out / MODEL_FILE).read_bytes() == (ARTIFACT_DIR / MODEL_FILE).read_bytes()
-    assert sorted(path.name for path in out.iterdir()) == sorted([METRICS_FILE, MODEL_FILE, SERVING_FILE])
+    assert sorted(path.name for path in out.iterdir()) == sorted([BROWSER_WEIGHTS_FILE, METRICS_FILE, MODEL_FILE,
+                                                                  SERVING_FILE])
     images = np.random.default_rng(0).random((64, 28, 28, 1), np.float32) ** 4
     assert_serves_every_layer(load_reader(out / SERVING_FILE), network, images)
+    assert (out / BROWSER_WEIGHTS_FILE).read_bytes() == (ARTIFACT_DIR / BROWSER_WEIGHTS_FILE).read_bytes()
 
 
 def test_export_without_metrics_warns_and_writes_the_served_model(tmp_path):
@@ -177,7 +187,7 @@ def test_export_without_metrics_warns_and_writes_the_served_model(tmp_path):
     result = export(out)
     assert result.returncode == 0, result.stderr
     assert f"No {METRICS_FILE}" in result.stderr
-    assert sorted(path.name for path in out.iterdir()) == sorted([MODEL_FILE, SERVING_FILE])
+    assert sorted(path.name for path in out.iterdir()) == sorted([BROWSER_WEIGHTS_FILE, MODEL_FILE, SERVING_FILE])
     assert load_reader(out / SERVING_FILE).layer_names[-1] == load_keras_model(out / MODEL_FILE).layers[-1].name
 
 

@@ -1,0 +1,526 @@
+// The page's own digit reader: model.to_mnist, the five views of model.serving and the documented
+// CNN, in plain JavaScript, so the Prediction tab reads on every pointer move without asking the
+// server. Pure functions of their inputs; the page's wiring is in assets/live_reading.js.
+//
+// Every step copies what the server's Python does, down to Pillow's fixed-point arithmetic and
+// NumPy's rounding, so that the 28x28 image and the probabilities match the server's
+// (tests/test_browser_reader.py checks it on real pen-drawn digits).
+globalThis.MnistReader = (() => {
+  // model/preprocess.py's constants.
+  const MNIST_SIZE = 28;
+  const MNIST_BOX = 20;
+  const MNIST_CENTRE = 14.0;
+  const MIN_CONTRAST = 24;
+  const HALO_FRACTION = 0.1;
+  const WORKING_SIDE = 4 * MNIST_BOX;
+  const REDUCING_GAP = 2.0;
+  // model/serving.py's constants.
+  const NUM_CLASSES = 10;
+  const VIEW_TURNS = [-8.0, 8.0];
+  const WEIGHTS_FORMAT = 1;
+
+  // NumPy and Python round halves to even.
+  const roundHalfEven = (value) => {
+    const floor = Math.floor(value);
+    const rest = value - floor;
+    if (rest !== 0.5) return Math.round(value);
+    return floor % 2 === 0 ? floor : floor + 1;
+  };
+
+  // --- Preprocessing: model.to_mnist ---------------------------------------------------------
+
+  // rgba: a Uint8ClampedArray or Uint8Array of width x height RGBA pixels, as a canvas gives them.
+  // Returns the 28x28 Float32Array the network reads (all zeros when nothing is drawn).
+  const toMnist = (rgba, width, height) => {
+    const ink = extractInk(rgba, width, height);
+    const field = new Float32Array(MNIST_SIZE * MNIST_SIZE);
+    if (ink === null) return field;
+    const digit = centreByMass(fitBox(ink));
+    for (let i = 0; i < field.length; i++) field[i] = Math.fround(digit[i] / 255);
+    return field;
+  };
+
+  const extractInk = (rgba, width, height) => {
+    const background = borderColour(rgba, width, height);
+    const box = differingBox(rgba, width, height, background);
+    if (box === null) return null;
+    // Opaque ink on a transparent layer is its alpha; otherwise the colour that differs from the sheet.
+    const channels = background[3] < 128 ? [3] : [0, 1, 2];
+    const crop = shrink(rgba, width, box);
+    const contrast = new Int32Array(crop.width * crop.height);
+    let strongest = 0;
+    for (let i = 0; i < contrast.length; i++) {
+      let most = 0;
+      for (const c of channels) most = Math.max(most, Math.abs(crop.pixels[i * 4 + c] - background[c]));
+      contrast[i] = most;
+      strongest = Math.max(strongest, most);
+    }
+    if (strongest < MIN_CONTRAST) return null;
+    const stretch = 255.0 / strongest;
+    const halo = 255 * HALO_FRACTION;
+    const ink = new Float64Array(contrast.length);
+    for (let i = 0; i < ink.length; i++) {
+      const value = contrast[i] * stretch;
+      ink[i] = value < halo ? 0 : value;
+    }
+    const inner = boundingBox(crop.width, crop.height, (x, y) => ink[y * crop.width + x] > 0);
+    const [top, bottom, left, right] = inner;
+    const out = { width: right - left, height: bottom - top };
+    out.pixels = new Uint8Array(out.width * out.height);
+    for (let y = 0; y < out.height; y++) {
+      for (let x = 0; x < out.width; x++) {
+        out.pixels[y * out.width + x] = roundHalfEven(ink[(y + top) * crop.width + x + left]);
+      }
+    }
+    return out;
+  };
+
+  // The median of the outermost rows and columns, channel by channel, truncated as NumPy's astype does.
+  const borderColour = (rgba, width, height) => {
+    const samples = [[], [], [], []];
+    const take = (x, y) => {
+      for (let c = 0; c < 4; c++) samples[c].push(rgba[(y * width + x) * 4 + c]);
+    };
+    for (let x = 0; x < width; x++) take(x, 0);
+    for (let x = 0; x < width; x++) take(x, height - 1);
+    for (let y = 0; y < height; y++) take(0, y);
+    for (let y = 0; y < height; y++) take(width - 1, y);
+    return samples.map((values) => {
+      values.sort((a, b) => a - b);
+      const middle = values.length >> 1;
+      return values.length % 2 ? values[middle] : Math.trunc((values[middle - 1] + values[middle]) / 2);
+    });
+  };
+
+  // The box around the pixels that differ from the background at all: one 32-bit comparison a pixel.
+  const differingBox = (rgba, width, height, background) => {
+    const bytes = rgba.byteOffset % 4 ? rgba.slice() : rgba;
+    const pixels = new Uint32Array(bytes.buffer, bytes.byteOffset, width * height);
+    const sheet = new Uint32Array(Uint8Array.from(background).buffer)[0];
+    let top = -1, bottom = -1, left = width, right = -1;
+    for (let y = 0; y < height; y++) {
+      const row = y * width;
+      let first = -1, last = -1;
+      for (let x = 0; x < width; x++) {
+        if (pixels[row + x] !== sheet) {
+          if (first < 0) first = x;
+          last = x;
+        }
+      }
+      if (first < 0) continue;
+      if (top < 0) top = y;
+      bottom = y;
+      left = Math.min(left, first);
+      right = Math.max(right, last);
+    }
+    return top < 0 ? null : [top, bottom + 1, left, right + 1];
+  };
+
+  // [top, bottom, left, right) of the pixels where inked(x, y), or null.
+  const boundingBox = (width, height, inked) => {
+    let top = height, bottom = -1, left = width, right = -1;
+    for (let y = 0; y < height; y++) {
+      for (let x = 0; x < width; x++) {
+        if (!inked(x, y)) continue;
+        top = Math.min(top, y);
+        bottom = y;
+        left = Math.min(left, x);
+        right = Math.max(right, x);
+      }
+    }
+    return bottom < 0 ? null : [top, bottom + 1, left, right + 1];
+  };
+
+  // The crop, box-filtered to about WORKING_SIDE when it is bigger, as Pillow's reduce does it.
+  const shrink = (rgba, width, [top, bottom, left, right]) => {
+    const factor = Math.floor(Math.max(bottom - top, right - left) / WORKING_SIDE);
+    const scale = factor < 2 ? 1 : factor;
+    return reduce(rgba, width, 4, [left, top, right - left, bottom - top], scale, scale);
+  };
+
+  // Pillow's ImagingReduce: the rounded mean of each xscale x yscale block of the box [x, y, w, h],
+  // partial blocks at the right and bottom edges included, in Pillow's fixed point.
+  const reduce = (pixels, width, channels, [boxX, boxY, boxWidth, boxHeight], xscale, yscale) => {
+    const outWidth = Math.ceil(boxWidth / xscale);
+    const outHeight = Math.ceil(boxHeight / yscale);
+    const out = new Uint8Array(outWidth * outHeight * channels);
+    for (let y = 0; y < outHeight; y++) {
+      const rows = Math.min(yscale, boxHeight - y * yscale);
+      for (let x = 0; x < outWidth; x++) {
+        const columns = Math.min(xscale, boxWidth - x * xscale);
+        const count = rows * columns;
+        // division_UINT32: 2^32 / (256 * count), in float32, truncated.
+        const multiplier = Math.trunc(Math.fround(4294967296 / Math.fround(256 * count)));
+        const amend = count >> 1;
+        for (let c = 0; c < channels; c++) {
+          let sum = amend;
+          for (let dy = 0; dy < rows; dy++) {
+            const row = (boxY + y * yscale + dy) * width;
+            for (let dx = 0; dx < columns; dx++) sum += pixels[(row + boxX + x * xscale + dx) * channels + c];
+          }
+          out[(y * outWidth + x) * channels + c] = Math.floor((sum * multiplier) / 16777216);
+        }
+      }
+    }
+    return { pixels: out, width: outWidth, height: outHeight };
+  };
+
+  // Scale the ink so its longest side is MNIST_BOX: Pillow's LANCZOS resize with reducing_gap=2.
+  const fitBox = (ink) => {
+    const scale = MNIST_BOX / Math.max(ink.height, ink.width);
+    const size = [Math.max(1, roundHalfEven(ink.width * scale)), Math.max(1, roundHalfEven(ink.height * scale))];
+    if (size[0] === ink.width && size[1] === ink.height) return ink;
+    let image = ink;
+    let box = [0, 0, ink.width, ink.height];
+    const factorX = Math.trunc(ink.width / size[0] / REDUCING_GAP) || 1;
+    const factorY = Math.trunc(ink.height / size[1] / REDUCING_GAP) || 1;
+    if (factorX > 1 || factorY > 1) {
+      image = reduce(ink.pixels, ink.width, 1, box, factorX, factorY);
+      box = [0, 0, ink.width / factorX, ink.height / factorY];
+    }
+    if (image.height > image.width * 100 && size[1] < image.height) {
+      const tall = resample(image, [image.width, size[1]], [0, box[1], image.width, box[3]]);
+      return resample(tall, size, [box[0], 0, box[2], size[1]]);
+    }
+    return resample(image, size, box);
+  };
+
+  // Pillow's _resize and ImagingResample for 8-bit grey: a crop when nothing is resampled, else
+  // a horizontal then a vertical LANCZOS pass with 22-bit fixed-point coefficients.
+  const resample = (image, [outWidth, outHeight], box) => {
+    box = box.map(Math.fround);  // Pillow takes the box as C floats
+    if (box[0] === Math.trunc(box[0]) && box[2] - box[0] === outWidth &&
+        box[1] === Math.trunc(box[1]) && box[3] - box[1] === outHeight) {
+      return crop(image, box[0], box[1], outWidth, outHeight);
+    }
+    const needHorizontal = outWidth !== image.width || box[0] !== 0 || box[2] !== outWidth;
+    const needVertical = outHeight !== image.height || box[1] !== 0 || box[3] !== outHeight;
+    let current = image;
+    if (needHorizontal) {
+      const [bounds, weights, size] = lanczosCoefficients(image.width, box[0], box[2], outWidth);
+      current = pass(current, outWidth, current.height, (x, y, read) => {
+        let sum = 1 << (PRECISION_BITS - 1);
+        for (let i = 0; i < bounds[x * 2 + 1]; i++) sum += read(bounds[x * 2] + i, y) * weights[x * size + i];
+        return sum;
+      });
+    }
+    if (needVertical) {
+      const [bounds, weights, size] = lanczosCoefficients(image.height, box[1], box[3], outHeight);
+      current = pass(current, current.width, outHeight, (x, y, read) => {
+        let sum = 1 << (PRECISION_BITS - 1);
+        for (let i = 0; i < bounds[y * 2 + 1]; i++) sum += read(x, bounds[y * 2] + i) * weights[y * size + i];
+        return sum;
+      });
+    }
+    return current === image ? crop(image, 0, 0, image.width, image.height) : current;
+  };
+
+  const PRECISION_BITS = 32 - 8 - 2;
+
+  const pass = (image, width, height, sumAt) => {
+    const pixels = new Uint8Array(width * height);
+    const read = (x, y) => image.pixels[y * image.width + x];
+    for (let y = 0; y < height; y++) {
+      for (let x = 0; x < width; x++) {
+        // clip8: the fixed-point sum shifted down, clamped to 0..255 (an arithmetic shift, as in C).
+        const value = sumAt(x, y, read) >> PRECISION_BITS;
+        pixels[y * width + x] = value < 0 ? 0 : value > 255 ? 255 : value;
+      }
+    }
+    return { pixels, width, height };
+  };
+
+  const crop = (image, left, top, width, height) => {
+    const pixels = new Uint8Array(width * height);
+    for (let y = 0; y < height; y++) {
+      const from = (y + top) * image.width + left;
+      pixels.set(image.pixels.subarray(from, from + width), y * width);
+    }
+    return { pixels, width, height };
+  };
+
+  const sinc = (x) => {
+    if (x === 0.0) return 1.0;
+    x *= Math.PI;
+    return Math.sin(x) / x;
+  };
+  const lanczos = (x) => (-3.0 <= x && x < 3.0 ? sinc(x) * sinc(x / 3) : 0.0);
+  const LANCZOS_SUPPORT = 3.0;
+
+  // Pillow's precompute_coeffs and normalize_coeffs_8bpc: for each output pixel, the first input
+  // pixel, how many it weighs, and their weights as 22-bit fixed point.
+  const lanczosCoefficients = (inSize, in0, in1, outSize) => {
+    const scale = Math.fround(in1 - in0) / outSize;
+    const filterScale = Math.max(scale, 1.0);
+    const support = LANCZOS_SUPPORT * filterScale;
+    const size = Math.ceil(support) * 2 + 1;
+    const bounds = new Int32Array(outSize * 2);
+    const weights = new Int32Array(outSize * size);
+    for (let out = 0; out < outSize; out++) {
+      const centre = in0 + (out + 0.5) * scale;
+      const first = Math.max(0, Math.trunc(centre - support + 0.5));
+      const count = Math.min(inSize, Math.trunc(centre + support + 0.5)) - first;
+      const raw = [];
+      let total = 0.0;
+      for (let i = 0; i < count; i++) {
+        raw.push(lanczos((i + first - centre + 0.5) * (1.0 / filterScale)));
+        total += raw[i];
+      }
+      for (let i = 0; i < count; i++) {
+        const weight = total !== 0.0 ? raw[i] / total : raw[i];
+        weights[out * size + i] = Math.trunc(weight < 0 ? -0.5 + weight * (1 << PRECISION_BITS)
+          : 0.5 + weight * (1 << PRECISION_BITS));
+      }
+      bounds[out * 2] = first;
+      bounds[out * 2 + 1] = count;
+    }
+    return [bounds, weights, size];
+  };
+
+  // Place the digit in a 28x28 field with its centre of mass at MNIST's.
+  const centreByMass = (digit) => {
+    let total = 0, rowMoment = 0, columnMoment = 0;
+    for (let y = 0; y < digit.height; y++) {
+      let rowSum = 0;
+      for (let x = 0; x < digit.width; x++) rowSum += digit.pixels[y * digit.width + x];
+      rowMoment += rowSum * y;
+      total += rowSum;
+    }
+    for (let x = 0; x < digit.width; x++) {
+      let columnSum = 0;
+      for (let y = 0; y < digit.height; y++) columnSum += digit.pixels[y * digit.width + x];
+      columnMoment += columnSum * x;
+    }
+    total = total || 1.0;
+    const clip = (value, high) => Math.min(Math.max(value, 0), high);
+    const top = clip(roundHalfEven(MNIST_CENTRE - rowMoment / total), MNIST_SIZE - digit.height);
+    const left = clip(roundHalfEven(MNIST_CENTRE - columnMoment / total), MNIST_SIZE - digit.width);
+    const field = new Uint8Array(MNIST_SIZE * MNIST_SIZE);
+    for (let y = 0; y < digit.height; y++) {
+      field.set(digit.pixels.subarray(y * digit.width, (y + 1) * digit.width), (y + top) * MNIST_SIZE + left);
+    }
+    return field;
+  };
+
+  // --- The five views: model.serving._views ----------------------------------------------------
+
+  const views = (seen) => {
+    const turned = VIEW_TURNS.map((angle) => rotate(seen, angle));
+    const heavier = rankFilter(seen, Math.max);
+    const eroded = rankFilter(seen, Math.min);
+    // Half an erosion, as in training: a full one wipes out thin strokes.
+    const lighter = seen.map((value, i) => Math.fround(Math.fround(value + eroded[i]) / 2));
+    return [seen, ...turned, heavier, lighter];
+  };
+
+  // Pillow's rotate(angle, BILINEAR) of a 28x28 float image about its centre, black outside.
+  const rotate = (image, degrees) => {
+    const radians = -degrees * (Math.PI / 180);
+    const round15 = (value) => Number(value.toFixed(15));
+    const [a, b, d, e] = [round15(Math.cos(radians)), round15(Math.sin(radians)),
+      round15(-Math.sin(radians)), round15(Math.cos(radians))];
+    const centre = MNIST_SIZE / 2;
+    const c = a * -centre + b * -centre + 0.0 + centre;
+    const f = d * -centre + e * -centre + 0.0 + centre;
+    const out = new Float32Array(image.length);
+    const side = MNIST_SIZE;
+    const at = (x, y) => image[y * side + x];
+    const clipX = (x) => (x < 0 ? 0 : x < side ? x : side - 1);
+    for (let y = 0; y < side; y++) {
+      for (let x = 0; x < side; x++) {
+        let xin = a * (x + 0.5) + b * (y + 0.5) + c;
+        let yin = d * (x + 0.5) + e * (y + 0.5) + f;
+        if (xin < 0.0 || xin >= side || yin < 0.0 || yin >= side) continue;
+        xin -= 0.5;
+        yin -= 0.5;
+        const x0 = Math.floor(xin), y0 = Math.floor(yin);
+        const dx = xin - x0, dy = yin - y0;
+        const left = clipX(x0), right = clipX(x0 + 1);
+        const top = clipX(y0);
+        const upper = at(left, top) + (at(right, top) - at(left, top)) * dx;
+        const lower = y0 + 1 >= 0 && y0 + 1 < side
+          ? at(left, y0 + 1) + (at(right, y0 + 1) - at(left, y0 + 1)) * dx : upper;
+        out[y * side + x] = upper + (lower - upper) * dy;
+      }
+    }
+    return out;
+  };
+
+  // Pillow's MaxFilter(3) / MinFilter(3): each pixel's 3x3 neighbourhood, the edge repeated outside.
+  const rankFilter = (image, pick) => {
+    const side = MNIST_SIZE;
+    const out = new Float32Array(image.length);
+    for (let y = 0; y < side; y++) {
+      for (let x = 0; x < side; x++) {
+        let best = image[y * side + x];
+        for (let dy = -1; dy <= 1; dy++) {
+          for (let dx = -1; dx <= 1; dx++) {
+            const yy = Math.min(Math.max(y + dy, 0), side - 1);
+            const xx = Math.min(Math.max(x + dx, 0), side - 1);
+            best = pick(best, image[yy * side + xx]);
+          }
+        }
+        out[y * side + x] = best;
+      }
+    }
+    return out;
+  };
+
+  // --- The network -----------------------------------------------------------------------------
+
+  // The weights file model/browser_weights.py writes: a uint32 header length, a JSON header, the tensors.
+  const parseWeights = (buffer) => {
+    const view = new DataView(buffer);
+    const headerLength = view.getUint32(0, true);
+    const header = JSON.parse(new TextDecoder().decode(new Uint8Array(buffer, 4, headerLength)));
+    if (header.format !== WEIGHTS_FORMAT) {
+      throw new Error(`weights format ${header.format}, expected ${WEIGHTS_FORMAT}`);
+    }
+    const dataStart = 4 + headerLength;
+    const tensor = ({ shape, dtype, offset }) => {
+      const count = shape.reduce((a, b) => a * b, 1);
+      const bytes = (size) => buffer.slice(dataStart + offset, dataStart + offset + size * count);
+      if (dtype === "float32") return new Float32Array(bytes(4));
+      if (dtype === "float16") return halfToFloat(new Uint16Array(bytes(2)));
+      throw new Error(`unsupported dtype ${dtype}`);
+    };
+    const layers = header.layers.map((layer) => {
+      if (!LAYERS[layer.kind]) throw new Error(`unsupported layer ${layer.kind}`);
+      const weights = Object.fromEntries(layer.tensors.map((t) => [t.name, { shape: t.shape, values: tensor(t) }]));
+      return { ...layer, weights };
+    });
+    layers.forEach((layer, i) => {
+      const next = layers[i + 1];
+      if (layer.kind === "Conv2D" && next?.kind === "MaxPooling2D") {
+        layer.pooledBy = { pool: next.pool_size[0], stride: next.strides[0] };
+      }
+    });
+    return { inputShape: header.input_shape, layers };
+  };
+
+  const halfToFloat = (halves) => {
+    const out = new Float32Array(halves.length);
+    for (let i = 0; i < halves.length; i++) {
+      const h = halves[i];
+      const sign = h & 0x8000 ? -1 : 1;
+      const exponent = (h >> 10) & 0x1f;
+      const fraction = h & 0x3ff;
+      out[i] = exponent === 0 ? sign * fraction * 2 ** -24
+        : exponent === 31 ? (fraction ? NaN : sign * Infinity)
+          : sign * (1 + fraction / 1024) * 2 ** (exponent - 15);
+    }
+    return out;
+  };
+
+  const ACTIVATIONS = {
+    linear: (values) => values,
+    relu: (values) => {
+      for (let i = 0; i < values.length; i++) if (values[i] < 0) values[i] = 0;
+      return values;
+    },
+    softmax: (values) => {
+      const most = Math.max(...values);
+      const exps = Array.from(values, (value) => Math.exp(value - most));
+      const total = exps.reduce((a, b) => a + b, 0);
+      return Float64Array.from(exps, (value) => value / total);
+    },
+  };
+
+  // Each layer maps {values, shape: [height, width, channels] or [length]} to the next.
+  const LAYERS = {
+    Conv2D: (layer, input) => {
+      const { shape: [kh, kw, inChannels, outChannels], values: kernel } = layer.weights.kernel;
+      const bias = layer.weights.bias.values;
+      const values = input.values;
+      const [height, width] = input.shape;
+      const outHeight = height - kh + 1, outWidth = width - kw + 1;
+      const out = new Float32Array(outHeight * outWidth * outChannels);
+      const sums = new Float64Array(outChannels);
+      // A 2x2 pooling after an odd-sized output never reads its last row and column: skip them (a sixth of the work).
+      const [rows, columns] = [outHeight, outWidth].map((side) => (layer.pooledBy
+        ? Math.floor((side - layer.pooledBy.pool) / layer.pooledBy.stride) * layer.pooledBy.stride + layer.pooledBy.pool
+        : side));
+      for (let y = 0; y < rows; y++) {
+        for (let x = 0; x < columns; x++) {
+          sums.set(bias);
+          for (let ky = 0; ky < kh; ky++) {
+            for (let kx = 0; kx < kw; kx++) {
+              const from = ((y + ky) * width + x + kx) * inChannels;
+              const kernelRow = (ky * kw + kx) * inChannels;
+              for (let ci = 0; ci < inChannels; ci++) {
+                const value = values[from + ci];
+                if (value === 0) continue;  // after ReLU and on blank paper, most inputs are
+                const k = (kernelRow + ci) * outChannels;
+                for (let co = 0; co < outChannels; co++) sums[co] += value * kernel[k + co];
+              }
+            }
+          }
+          out.set(ACTIVATIONS[layer.activation](sums), (y * outWidth + x) * outChannels);
+        }
+      }
+      return { values: out, shape: [outHeight, outWidth, outChannels] };
+    },
+    MaxPooling2D: (layer, input) => {
+      const [pool] = layer.pool_size, [stride] = layer.strides;
+      const [height, width, channels] = input.shape;
+      const outHeight = Math.floor((height - pool) / stride) + 1, outWidth = Math.floor((width - pool) / stride) + 1;
+      const out = new Float32Array(outHeight * outWidth * channels).fill(-Infinity);
+      for (let y = 0; y < outHeight; y++) {
+        for (let x = 0; x < outWidth; x++) {
+          for (let py = 0; py < pool; py++) {
+            for (let px = 0; px < pool; px++) {
+              const from = ((y * stride + py) * width + x * stride + px) * channels;
+              const to = (y * outWidth + x) * channels;
+              for (let c = 0; c < channels; c++) out[to + c] = Math.max(out[to + c], input.values[from + c]);
+            }
+          }
+        }
+      }
+      return { values: out, shape: [outHeight, outWidth, channels] };
+    },
+    Dropout: (layer, input) => input,  // the identity when reading, for the whole batch
+    Flatten: (layer, input) => ({ values: input.values, shape: [input.values.length] }),
+    // All the views at once: each row of the big kernel is read from memory once, not once a view.
+    Dense: (layer, input) => {
+      const { shape: [inputs, units], values: kernel } = layer.weights.kernel;
+      const batch = input.batch.map((values) => ({ values, sums: Float64Array.from(layer.weights.bias.values) }));
+      for (let i = 0; i < inputs; i++) {
+        const row = i * units;
+        for (const { values, sums } of batch) {
+          const value = values[i];
+          if (value === 0) continue;
+          for (let u = 0; u < units; u++) sums[u] += value * kernel[row + u];
+        }
+      }
+      return { batch: batch.map(({ sums }) => ACTIVATIONS[layer.activation](sums)), shape: [units] };
+    },
+  };
+
+  // A batch is {batch: [one array of values a view], shape: the shape of each}.
+  const eachView = (step) => (layer, input) => {
+    const outputs = input.batch.map((values) => step(layer, { values, shape: input.shape }));
+    return { batch: outputs.map((output) => output.values), shape: outputs[0].shape };
+  };
+  for (const kind of ["Conv2D", "MaxPooling2D", "Flatten"]) LAYERS[kind] = eachView(LAYERS[kind]);
+
+  const forward = (network, images) => network.layers.reduce((data, layer) => LAYERS[layer.kind](layer, data),
+    { batch: images, shape: network.inputShape }).batch;
+  // model.serving.predict_seen for one image: the mean of the five views' probabilities; uniform when blank.
+  const predict = (network, seen) => {
+    const probabilities = new Float64Array(NUM_CLASSES);
+    if (!seen.some((value) => value !== 0)) return probabilities.fill(1 / NUM_CLASSES);
+    const readings = forward(network, views(seen));
+    for (const reading of readings) {
+      for (let i = 0; i < NUM_CLASSES; i++) probabilities[i] += reading[i] / readings.length;
+    }
+    const total = probabilities.reduce((a, b) => a + b, 0);
+    return probabilities.map((value) => value / total);
+  };
+
+  const read = (network, rgba, width, height) => {
+    const seen = toMnist(rgba, width, height);
+    return { seen, probabilities: predict(network, seen) };
+  };
+
+  return { toMnist, views, parseWeights, predict, read, MNIST_SIZE };
+})();

@@ -1,0 +1,141 @@
+"""The page's own reader (assets/reader.js, assets/live_reading.js) against the server's, in Debian's chromium.
+
+Real pen-drawn digits are drawn onto canvases as the Sketchpad hands them over and given, pixel
+for pixel, to the reader the page runs; the server's preprocessing and LiteRT network read the
+same pixels. Then a person's view: the Prediction tab reads while the pen moves, asks the server
+nothing, and falls back to the server by itself when the page cannot read.
+"""
+# The tests take the browser fixture from test_browser by name, which ruff counts as redefining it.
+# ruff: noqa: F811
+
+import base64
+import os
+
+import numpy as np
+import pytest
+from test_browser import (  # noqa: F401  (browser is a fixture; pytestmark skips without chromium)
+    ONE,
+    READING_TIMEOUT_MS,
+    SEVEN,
+    browser,
+    draw,
+    expect,
+    expect_reading,
+    open_app,
+    pytestmark,
+)
+
+from model.constants import CANVAS_SIZE
+from model.preprocess import open_image, to_mnist
+from model.serving import load_reader, predict_seen
+from support import SKETCHES_PATH
+from testbench.canvas import draw_strokes, random_placement
+from testbench.sketches import MODES, load_sketches
+
+# A few dozen drawings keep this quick: every 40th sketch, in each background mode in turn.
+STRIDE = 40
+PIXEL_TOLERANCE = 2 / 255
+PIXELS_WITHIN = 0.99
+PROBABILITY_TOLERANCE = 1e-3
+# The page draws its own copy of the stroke layer; it matches Gradio's to within the rim of a stroke.
+LAYER_OVERLAP = 0.9
+READ_CANVAS = """([encoded, side]) => {
+    const bytes = Uint8ClampedArray.from(atob(encoded), (c) => c.charCodeAt(0));
+    const { seen, probabilities } = globalThis.liveReading.readCanvas(bytes, side, side);
+    return { seen: Array.from(seen), probabilities: Array.from(probabilities) };
+}"""
+PAGE_READS = "() => globalThis.liveReading?.active() === true"
+
+
+@pytest.fixture(scope="module")
+def drawings() -> list[tuple[int, np.ndarray]]:
+    if not SKETCHES_PATH.is_file():
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"CI needs the dev sketches at {SKETCHES_PATH}")
+        pytest.skip(f"needs the dev sketches at {SKETCHES_PATH}")
+    rng = np.random.default_rng(0)
+    sketches = load_sketches(SKETCHES_PATH)[::STRIDE]
+    return [(digit, draw_strokes(strokes, random_placement(rng), MODES[i % len(MODES)]))
+            for i, (digit, strokes) in enumerate(sketches)]
+
+
+def test_the_page_reads_drawings_as_the_server_does(browser, app_url: str, drawings) -> None:
+    page = open_app(browser, app_url, "light")
+    page.wait_for_function(PAGE_READS, timeout=READING_TIMEOUT_MS)
+    reader = load_reader()
+    close_pixels = total_pixels = 0
+    for digit, canvas in drawings:
+        read = page.evaluate(READ_CANVAS, [base64.b64encode(canvas.tobytes()).decode(), CANVAS_SIZE])
+        seen = to_mnist(canvas)
+        page_seen = np.array(read["seen"], np.float32).reshape(seen.shape)
+        close_pixels += (np.abs(page_seen - seen) <= PIXEL_TOLERANCE + 1e-6).sum()
+        total_pixels += seen.size
+        expected = predict_seen(seen[None], reader)[0]
+        np.testing.assert_allclose(read["probabilities"], expected, atol=PROBABILITY_TOLERANCE,
+                                   err_msg=f"a drawn {digit}")
+        assert np.argmax(read["probabilities"]) == np.argmax(expected), f"a drawn {digit}"
+    assert close_pixels / total_pixels >= PIXELS_WITHIN
+    page.close()
+
+
+def test_the_prediction_tab_reads_as_the_pen_moves_and_asks_the_server_nothing(browser, app_url: str) -> None:
+    page = open_app(browser, app_url, "light")
+    page.wait_for_function(PAGE_READS, timeout=READING_TIMEOUT_MS)
+    expect(page.locator("#reader-in-use")).to_contain_text("in this page")
+    requests: list[str] = []
+    page.on("request", lambda request: requests.append(request.url))
+
+    box = page.locator("#sketchpad canvas").first.bounding_box()
+    side = min(box["width"], box["height"])
+    top = (box["x"] + box["width"] / 2, box["y"] + box["height"] / 2 + ONE[0][0][1] * side)
+    page.mouse.move(*top)
+    page.mouse.down()
+    for step in range(1, 11):  # down the stem of a 1, the pen still on the paper
+        page.mouse.move(top[0], top[1] + step * (ONE[0][1][1] - ONE[0][0][1]) * side / 10)
+    expect(page.locator("#prediction h2")).to_have_text("1", timeout=READING_TIMEOUT_MS)
+    page.mouse.up()
+    expect_reading(page, "1")
+    page.wait_for_timeout(500)  # past when the server would have been asked, after the pen lifts
+    assert [url for url in requests if "/gradio_api/" in url] == []
+    page.close()
+
+
+def test_the_pages_copy_of_the_strokes_is_the_layer_the_server_reads(browser, app_url: str) -> None:
+    """Gradio's editor keeps its stroke layer on the GPU, so the page draws its own copy of the strokes.
+    Here the server reads the layer the editor uploads, as it does when the page cannot read."""
+    page = open_app(browser, app_url, "light")
+    page.wait_for_function(PAGE_READS, timeout=READING_TIMEOUT_MS)
+    uploads = []
+    page.on("response", lambda response: uploads.append(response) if "/gradio_api/upload" in response.url else None)
+    draw(page, SEVEN)
+    expect_reading(page, "7")
+    page_layer = np.array(page.evaluate("() => Array.from(globalThis.liveReading.shadowPixels())"), np.uint8)
+    page_reading = page.evaluate("() => globalThis.liveReading.outputs()[0]")
+
+    with page.expect_response(lambda response: "/gradio_api/queue/data" in response.url):
+        page.locator("#read-sketch").evaluate("button => button.click()")
+    expect(page.locator("#prediction h2")).to_have_text("7", timeout=READING_TIMEOUT_MS)
+    layer = next(image for image in (open_image(path) for response in uploads for path in response.json())
+                 if image.shape[2] == 4 and image[..., 3].min() == 0)  # the stroke layer: ink on transparent
+    page_ink = page_layer.reshape(layer.shape)[..., 3] > 0
+    ink = layer[..., 3] > 0
+    assert (page_ink & ink).sum() / (page_ink | ink).sum() >= LAYER_OVERLAP
+    assert page_reading["label"] == str(np.argmax(predict_seen(to_mnist(layer)[None], load_reader())[0]))
+    page.close()
+
+
+def test_the_page_reads_on_the_server_when_the_weights_do_not_load(browser, app_url: str) -> None:
+    page = browser.new_page(viewport={"width": 1280, "height": 860})
+    warnings: list[str] = []
+    page.on("console", lambda message: warnings.append(message.text) if message.type == "warning" else None)
+    page.route("**/reader/**", lambda route: route.abort())
+    page.goto(app_url)
+    expect(page.locator("#reader-in-use")).to_contain_text("on the server", timeout=READING_TIMEOUT_MS)
+    assert any("reads on the server" in warning for warning in warnings)
+    requests: list[str] = []
+    page.on("request", lambda request: requests.append(request.url))
+    page.wait_for_timeout(1500)
+    draw(page, SEVEN)
+    expect_reading(page, "7")
+    assert any("/gradio_api/queue/join" in url for url in requests)
+    page.close()
