@@ -10,6 +10,7 @@ from join import (
     LOCAL_ONLY_NOTE, NETWORK_NOTE, SHARE_NOTE, SPACE_HOST_ENV, SPACE_NOTE, Invitation, invitation, is_loopback,
     join_view, network_address, qr_png_data_uri,
 )
+from support import run_script
 
 zxingcpp = pytest.importorskip("zxingcpp", reason="the QR decoder is a dev requirement (requirements-dev.txt)")
 
@@ -73,3 +74,10 @@ def test_the_panel_shows_the_address_and_its_qr_code() -> None:
     view = join_view(invitation("0.0.0.0", 7860, None, SPACE))
     assert view["url"] == "https://teacher-mnist-sketchpad.hf.space/"
     assert decoded(view["qr"]) == [view["url"]]
+
+
+def test_the_command_line_offers_the_network_and_a_share_link() -> None:
+    shown = run_script("app.py", "--help", timeout=120)
+    assert shown.returncode == 0, shown.stderr
+    for option in ("--host", "--share", "--data", "0.0.0.0", "anyone with the link"):
+        assert option in " ".join(shown.stdout.split()), option
