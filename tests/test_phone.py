@@ -23,22 +23,25 @@ from test_browser import (
 
 __all__ = ["browser"]  # the shared Chromium, a fixture of this module too
 
-# Portrait phones, then a tablet both ways round. Each screen is tried in one theme, and each
-# theme on a phone and a tablet, which keeps the file to four pages of ten digits.
+# Ten digits on the smallest phone, three (the 7 in two strokes) on each other screen: touch input is
+# slow in headless Chromium, and this keeps the file near the desktop browser tests' time. Each
+# theme is tried on a phone and a tablet. MNIST_TOUCH_ALL=1 draws all ten on every screen.
+ALL_DIGITS = "0123456789"
+FEW_DIGITS = "740"
+OTHERS = ALL_DIGITS if os.environ.get("MNIST_TOUCH_ALL") == "1" else FEW_DIGITS
 SCREENS = [
-    ("phone-light", {"width": 360, "height": 740}, "light"),
-    ("phone-dark", {"width": 390, "height": 844}, "dark"),
-    ("tablet", {"width": 820, "height": 1180}, "light"),
-    ("tablet-landscape-dark", {"width": 1180, "height": 820}, "dark"),
+    ("phone-light", {"width": 360, "height": 740}, "light", ALL_DIGITS),
+    ("phone-dark", {"width": 390, "height": 844}, "dark", OTHERS),
+    ("tablet", {"width": 820, "height": 1180}, "light", OTHERS),
+    ("tablet-landscape-dark", {"width": 1180, "height": 820}, "dark", OTHERS),
 ]
 PHONE_WIDTH = 640  # assets/style.css lays out a phone up to this width
-DIGITS_PER_SCREEN = 10
-RIGHT_AT_LEAST = 9
+RIGHT_AT_LEAST = 0.9  # of the digits drawn on a screen
 SAMPLE = 0  # the first writer in the dev set: all ten of their digits, drawn as here, read right offline
 DIGIT_HEIGHT = 0.6  # of the sheet's side, about as a student fills it
-# Chrome paints each touch move before it takes the next, in software here: a point every 10% of
+# Chrome paints each touch move before it takes the next, in software here: a point every 15% of
 # the sheet's side draws the same digit as the pen's hundred or so, in a fraction of the time.
-STEP = 0.1
+STEP = 0.15
 # A touch point without radius and force is dropped by Chromium.
 FINGER = {"radiusX": 4, "radiusY": 4, "force": 1}
 # A misread may settle on another digit; give the right one this long to arrive.
@@ -118,14 +121,14 @@ def in_view(page: "playwright_api.Page", selector: str) -> bool:
             and box["x"] >= 0 and box["x"] + box["width"] <= viewport["width"])
 
 
-@pytest.mark.parametrize(("name", "viewport", "theme"), SCREENS, ids=[name for name, _, _ in SCREENS])
+@pytest.mark.parametrize(("name", "viewport", "theme", "digits"), SCREENS, ids=[screen[0] for screen in SCREENS])
 def test_drawing_with_a_finger(browser, app_url: str, sketches: dict[str, list], name: str, viewport: dict,
-                               theme: str) -> None:
+                               theme: str, digits: str) -> None:
     with touch_screen(browser, app_url, viewport, theme) as page:
-        draw_ten_digits_clear_and_undo(page, sketches, name)
+        draw_digits_clear_and_undo(page, sketches, name, digits)
 
 
-def draw_ten_digits_clear_and_undo(page: "playwright_api.Page", sketches: dict[str, list], name: str) -> None:
+def draw_digits_clear_and_undo(page: "playwright_api.Page", sketches: dict[str, list], name: str, digits: str) -> None:
     viewport = page.viewport_size
     sheet = page.locator("#sketchpad").bounding_box()
     # The whole sheet shows, square, beside or under the readings, with no empty box to scroll past.
@@ -136,7 +139,7 @@ def draw_ten_digits_clear_and_undo(page: "playwright_api.Page", sketches: dict[s
         assert in_view(page, "#clear") and in_view(page, "#undo")
 
     right = []
-    for digit in map(str, range(DIGITS_PER_SCREEN)):
+    for digit in digits:
         scrolled = page.evaluate("window.scrollY")
         draw_with_a_finger(page, in_sheet_units(sketches[digit][SAMPLE]))
         right.append(reads(page, digit))
@@ -147,7 +150,7 @@ def draw_ten_digits_clear_and_undo(page: "playwright_api.Page", sketches: dict[s
         page.locator("#clear").tap()
         expect_calm(page)
         wait_until_ready_to_draw(page)
-    assert sum(right) >= RIGHT_AT_LEAST, f"read right: {right}"
+    assert sum(right) >= RIGHT_AT_LEAST * len(digits), f"read right: {dict(zip(digits, right))}"
 
     draw_with_a_finger(page, ONE)
     expect(page.locator("#prediction h2")).to_have_text("1", timeout=READING_TIMEOUT_MS)
