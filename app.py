@@ -1,7 +1,11 @@
 """MNIST Sketchpad: draw a digit in the browser and watch a CNN read it as you draw.
 
     python app.py                      # serves on http://127.0.0.1:7860 (GRADIO_SERVER_NAME/PORT override)
+    python app.py --host 0.0.0.0       # serves the local network too: a class joins from its phones
+    python app.py --share              # also through a Gradio public link: anyone with the link can use it
     python app.py --data mnist.npz     # and shows the test digits it misreads from this copy of MNIST
+
+The "Join this class" panel shows the address students can reach, with a QR code for the projector.
 
 This module is only the user interface and its wiring: reading digits lives in ``model.serving``
 and ``model.preprocess``, what the classroom views show in ``model.classroom``, and the training
@@ -29,7 +33,9 @@ from model.pictures import input_data_uri
 from model.preprocess import open_image, to_mnist
 from model.records import recorded_architecture, report_card, training_view
 from model.serving import classify_seen, confidences, load_reader
+from web.join import invitation, join_view
 from web.reader import page_script, weights_route
+from web.zerogpu import declare_to_zero_gpu
 
 log = logging.getLogger("app")
 
@@ -90,6 +96,8 @@ CSS_PATH = ASSETS / "style.css"
 # The classroom views come as plain data; these templates (Handlebars, run by gr.HTML) lay them out.
 INSIDE_TEMPLATE = (ASSETS / "inside.html").read_text()
 CONFUSION_TEMPLATE = (ASSETS / "confusion.html").read_text()
+JOIN_TEMPLATE = (ASSETS / "join.html").read_text()
+SHARE_WARNING = "Sharing a public link: anyone with the link can use the app while it runs."
 # Gradio 6.31's Sketchpad opens on its image tool, and its change event drops some first
 # strokes; this script selects the brush for the user and asks for a reading after each stroke:
 # the Inside tab's, with every layer, only while that tab is showing.
@@ -97,6 +105,8 @@ JS_PATH = ASSETS / "sketchpad.js"
 # In Gradio 6.31, setting the Sketchpad's value to None from Python wipes the canvas only the
 # first time (as in gradio-app/gradio#9978), so the clear button presses the Sketchpad's own bin.
 PRESS_THE_BIN = """() => document.querySelector('#sketchpad button[aria-label="Clear canvas"]')?.click()"""
+# The big Undo under the sheet, in thumb reach on a phone, presses the editor's own small one.
+PRESS_UNDO = """() => document.querySelector('#sketchpad button[aria-label="Undo"]')?.click()"""
 
 EditorValue = dict[str, Any]  # the Sketchpad's raw value: {"background", "layers", "composite"}, each a file
 LabelValue = dict[str, float] | str
@@ -230,6 +240,15 @@ def model_banner(model_path: Path = MODEL_PATH) -> dict:
     return gr.update(value=f"### ⚠️ The digit reader is not available\n\n{problem}", visible=True)
 
 
+# --- Handlers: joining the class ------------------------------------------------------------------
+
+
+def join_this_class(app: gr.Blocks) -> dict[str, str]:
+    """The "Join this class" panel for a running app: asked on each page load, as the share link
+    is known only once launch() has opened it."""
+    return join_view(invitation(app.server_name, app.server_port, app.share_url))
+
+
 # --- Layout and wiring ----------------------------------------------------------------------
 
 
@@ -237,6 +256,8 @@ def build() -> gr.Blocks:
     with gr.Blocks(title=TITLE, delete_cache=(UPLOAD_LIFETIME_S, UPLOAD_LIFETIME_S)) as demo:
         gr.Markdown(f"# ✏️ {TITLE}\n{TAGLINE}", elem_id="intro")
         banner = gr.Markdown(visible=False, elem_id="model-banner")
+        with gr.Accordion("Join this class", open=False, elem_id="join"):
+            join_panel = gr.HTML(html_template=JOIN_TEMPLATE, elem_id="join-panel")
         # The sketchpad stays in view on every tab, so the Inside tab follows the drawing as it grows.
         with gr.Row(equal_height=False):
             with gr.Column(scale=5, min_width=360, elem_id="drawing"):
@@ -250,7 +271,9 @@ def build() -> gr.Blocks:
                     transforms=(),
                     format="png",  # lossless, so the stroke layer's alpha arrives intact
                 )
-                clear_button = gr.Button("Clear the canvas", variant="primary", size="lg", elem_id="clear")
+                with gr.Row(elem_id="pad-buttons"):
+                    clear_button = gr.Button("Clear the canvas", variant="primary", size="lg", elem_id="clear")
+                    undo_button = gr.Button("Undo", size="lg", elem_id="undo")
                 # Pressed by assets/sketchpad.js when a stroke ends; hidden by assets/style.css.
                 read_button = gr.Button("Read the sketch", elem_id="read-sketch")
                 read_inside_button = gr.Button("Read the sketch, every layer", elem_id="read-inside")
@@ -295,6 +318,7 @@ def build() -> gr.Blocks:
         sketchpad.clear(blank_state, None, [prediction, seen, inside], show_progress="hidden",
                         api_visibility="private")
         clear_button.click(None, js=PRESS_THE_BIN)
+        undo_button.click(None, js=PRESS_UNDO)  # assets/sketchpad.js then asks for a reading
         # MNIST is read only when someone asks for its misread digits.
         misreads_panel.expand(open_gallery, None, [gallery_note, gallery], api_visibility="private")
         gallery.select(show_test_digit, None, inside, api_visibility="private")
@@ -306,6 +330,7 @@ def build() -> gr.Blocks:
         demo.load(partial(training_view, HISTORY_PATH, METRICS_PATH), None, [summary, loss_plot, accuracy_plot],
                   api_visibility="private")
         demo.load(partial(report_card, METRICS_PATH), None, [confusion, architecture], api_visibility="private")
+        demo.load(partial(join_this_class, demo), None, join_panel, api_visibility="private")
     demo.queue(max_size=QUEUE_SIZE, default_concurrency_limit=CONCURRENCY)
     return demo
 
@@ -316,6 +341,9 @@ def launch_options(**overrides: Any) -> dict[str, Any]:
         server_name=os.environ.get("GRADIO_SERVER_NAME", DEFAULT_HOST),
         server_port=int(os.environ.get("GRADIO_SERVER_PORT", DEFAULT_PORT)),
         share=False,
+        # Server-side rendering (on by default on Spaces) would render the page before
+        # assets/sketchpad.js patches the client; the page is rendered in the browser.
+        ssr_mode=False,
         # Refusals (an unreadable upload, a malformed request) then say why, without a traceback.
         show_error=True,
         max_file_size=MAX_UPLOAD,
@@ -335,6 +363,13 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--data", type=Path,
                         help=f"a Keras-format mnist.npz for the misread test digits (the same as setting {MNIST_ENV})")
+    parser.add_argument("--host", default=os.environ.get("GRADIO_SERVER_NAME", DEFAULT_HOST),
+                        help=f"the address to serve on: {DEFAULT_HOST} (the default) is this computer only; "
+                             "0.0.0.0 serves every network interface, so a class on the same network can join "
+                             "(default: GRADIO_SERVER_NAME if set)")
+    parser.add_argument("--share", action="store_true",
+                        help="also serve through a Gradio public share link (up to a week): "
+                             "anyone with the link can use the app while it runs")
     args = parser.parse_args(argv)
     if args.data is not None:
         os.environ[MNIST_ENV] = str(args.data)
@@ -350,7 +385,10 @@ def main(argv: list[str] | None = None) -> None:
         log.info("Model loaded from %s", MODEL_PATH)
     if args.data is not None and not args.data.is_file():
         log.warning("No MNIST file at %s: the misread test digits will not be shown.", args.data)
-    demo.launch(**launch_options())
+    if args.share:
+        log.warning(SHARE_WARNING)
+    declare_to_zero_gpu()
+    demo.launch(**launch_options(server_name=args.host, share=args.share))
 
 
 if __name__ == "__main__":

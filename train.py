@@ -19,14 +19,7 @@ from pathlib import Path
 
 import numpy as np
 
-from model.constants import (
-    ARTIFACT_DIR,
-    BROWSER_WEIGHTS_FILE,
-    HISTORY_FILE,
-    METRICS_FILE,
-    MODEL_FILE,
-    SERVING_FILE,
-)
+from model.constants import ARTIFACT_DIR, BROWSER_WEIGHTS_FILE, HISTORY_FILE, METRICS_FILE, MODEL_FILE, SERVING_FILE
 from model.data import KERAS_CACHE, load_mnist, scale, sha256_of
 from model.errors import DataError, ModelError, RecordError
 from model.export import export_browser_weights, export_serving_model, save_model

@@ -16,9 +16,9 @@
 
   // Its change event drops the first stroke after the page loads or the canvas is
   // cleared, at random. So the app reads the sketch when a pointer that went down on the
-  // sketchpad (a stroke, undo, redo) comes up, through a hidden button: #read-inside while
-  // the Inside tab shows (every layer, a few milliseconds more), #read-sketch otherwise.
-  // The short wait lets the editor commit the stroke to its layer first.
+  // sketchpad (a stroke, undo, redo) or on the Undo button under it comes up, through a
+  // hidden button: #read-inside while the Inside tab shows (every layer, a few milliseconds
+  // more), #read-sketch otherwise. The short wait lets the editor commit the change first.
   const SETTLE_MS = 60;
   const readingButton = () => {
     const inside = document.getElementById("inside-tab");
@@ -26,9 +26,11 @@
     // The Prediction tab reads in the page when it can (assets/live_reading.js).
     return globalThis.liveReading?.active() ? null : document.getElementById("read-sketch");
   };
+  const changesTheSketch = (target) =>
+    Boolean(pad()?.contains(target) || document.getElementById("undo")?.contains(target));
   let pressed = false;
   document.addEventListener("pointerdown", (event) => {
-    pressed = Boolean(pad()?.contains(event.target));
+    pressed = changesTheSketch(event.target);
   }, true);
   document.addEventListener("pointerup", () => {
     if (!pressed) return;

@@ -6,14 +6,7 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
-from model.constants import (
-    ARTIFACT_DIR,
-    BROWSER_WEIGHTS_FILE,
-    HISTORY_FILE,
-    METRICS_FILE,
-    MODEL_FILE,
-    SERVING_FILE,
-)
+from model.constants import ARTIFACT_DIR, BROWSER_WEIGHTS_FILE, HISTORY_FILE, METRICS_FILE, MODEL_FILE, SERVING_FILE
 from model.data import scale
 from model.errors import ModelError
 from model.keras_model import load_keras_model

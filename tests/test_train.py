@@ -18,14 +18,7 @@ import tensorflow as tf
 
 import app
 from drawings import drawn
-from model.constants import (
-    ARTIFACT_DIR,
-    BROWSER_WEIGHTS_FILE,
-    HISTORY_FILE,
-    METRICS_FILE,
-    MODEL_FILE,
-    SERVING_FILE,
-)
+from model.constants import ARTIFACT_DIR, BROWSER_WEIGHTS_FILE, HISTORY_FILE, METRICS_FILE, MODEL_FILE, SERVING_FILE
 from model.data import load_mnist, scale
 from model.export import save_model
 from model.files import read_json, write_artifacts, write_json
