@@ -6,6 +6,10 @@
 Every digit is drawn onto a canvas of the app's size in each background mode (light composite,
 dark composite, transparent stroke layer) with a seeded random size, position and brush
 width, then read through the app's own preprocessing and model.
+
+After the plain figures comes the styles report, a separate development check: the same
+drawings with a writing style added in pen strokes (a slash through each 0, a bar on each 7,
+...; see benchmarks/pen_styles.py), one line per style.
 """
 
 import argparse
@@ -19,6 +23,7 @@ from PIL import Image, ImageDraw
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from benchmarks.pen_styles import PEN_STYLES  # noqa: E402
 from model import ModelError, classify_batch, to_mnist  # noqa: E402
 from model.canvas import BACKGROUNDS, draw_strokes, random_placement  # noqa: E402
 from model.inference import reader_for  # noqa: E402
@@ -71,6 +76,19 @@ def report(results: dict[str, np.ndarray], sample_count: int) -> None:
              "\n".join(f"{d:>4} " + " ".join(f"{n:>4}" for n in row) for d, row in enumerate(confusion)))
 
 
+def report_styles(sketches: list[tuple[int, list]], reader: Reader, seed: int) -> None:
+    """One line per pen style: how many of the restyled drawings, in every mode, are read right."""
+    log.info("Styles report (UJI drawings with a style added in pen strokes; not part of the figures above):")
+    for name, digit, style in PEN_STYLES:
+        restyled = [(drawn, strokes) for drawn, strokes in
+                    ((drawn, style(strokes)) for drawn, strokes in sketches if drawn == digit) if strokes is not None]
+        results = read_all(restyled, reader, seed)
+        correct = results["digit"] == results["predicted"]
+        misreads = np.bincount(results["predicted"][~correct], minlength=10)
+        log.info("  %-30s %6.2f%% of %4d  misread as: %s", name, 100 * correct.mean(), len(correct),
+                 ", ".join(f"{d} x{n}" for d, n in enumerate(misreads) if n) or "-")
+
+
 def save_failures(results: dict[str, np.ndarray], path: Path, columns: int = 12, cell: int = 112) -> None:
     """A PNG grid of every misread drawing as the network saw it, captioned drawn -> read (mode)."""
     wrong = np.flatnonzero(results["digit"] != results["predicted"])
@@ -111,6 +129,7 @@ def main() -> int:
     log.info("Model: %s", args.model)
     results = read_all(sketches, reader, args.seed)
     report(results, len(sketches))
+    report_styles(sketches, reader, args.seed)
     save_failures(results, args.failures)
     return 0
 
