@@ -24,7 +24,7 @@ BAR_DEPTH = 0.55  # where a 7's bar crosses its stem, as a fraction of the heigh
 BAR_HALF_WIDTH = 0.22
 FLAG_TURN = math.radians(40)  # a 1's flag, from its stem towards the left
 FLAG_LENGTH = 0.45
-HOOK_BEND = math.radians(60)
+HOOK_BEND = math.radians(30)
 TAIL_STRAIGHT = 0.35  # a 9's stem carried on, as a fraction of the height
 TAIL_CURL = 0.5
 TAIL_CURL_TURN = math.radians(150)
@@ -64,18 +64,13 @@ def _flag(bend: float) -> PenStyle:
         top, bottom = points[points[:, 1].argmin()], points[points[:, 1].argmax()]
         stem = math.atan2(bottom[1] - top[1], bottom[0] - top[0])
         length = FLAG_LENGTH * (bottom[1] - top[1])
-        return [*strokes, arc(tuple(top), stem + FLAG_TURN + bend / 2, length, turn=-bend)]
+        return [*strokes, arc(tuple(top), stem + FLAG_TURN + bend, length, turn=-bend)]
     return style
 
 
 def open_four(strokes: list[Stroke]) -> list[Stroke] | None:
-    """A two-stroke 4's left arm stood upright above its corner, so that it no longer meets the stem at the top."""
-    if len(strokes) != 2:
-        return None
-    arm = np.asarray(strokes[0], float)
-    corner = arm[:, 1].argmax()
-    arm[:corner, 0] = arm[corner, 0]
-    return [arm.tolist(), strokes[1]]
+    """The 4s written in two strokes, as written: in this set their arm and stem do not meet at the top."""
+    return strokes if len(strokes) == 2 else None
 
 
 def _tail(length: float, turn: float) -> PenStyle:
@@ -98,7 +93,7 @@ PEN_STYLES: list[tuple[str, int, PenStyle]] = [
     ("slashed 0, leaning back", 0, _slash(math.pi - SLASH_RISE, SLASH_THROUGH)),
     ("1 with a flag", 1, _flag(0.0)),
     ("1 with a hook", 1, _flag(HOOK_BEND)),
-    ("open-top 4 (two-stroke 4s)", 4, open_four),
+    ("open-top 4 (two-stroke, as written)", 4, open_four),
     ("7 with a bar", 7, bar_seven),
     ("9 with a long straight stem", 9, _tail(TAIL_STRAIGHT, 0.0)),
     ("9 with a curled tail", 9, _tail(TAIL_CURL, TAIL_CURL_TURN)),

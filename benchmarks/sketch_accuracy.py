@@ -64,6 +64,9 @@ def report(results: dict[str, np.ndarray], sample_count: int) -> None:
     log.info("Overall: %.2f%% of %d drawings (%d wrong)", 100 * correct.mean(), len(correct), (~correct).sum())
     log.info("Per digit: %s", "  ".join(f"{d}: {100 * correct[digit == d].mean():.1f}%" for d in range(10)))
     log.info("Per mode:  %s", "  ".join(f"{m}: {100 * correct[mode == m].mean():.2f}%" for m in MODES))
+    for m in MODES:
+        log.info("Per digit, %-11s %s", f"{m}:", "  ".join(
+            f"{d}: {100 * correct[(digit == d) & (mode == m)].mean():.1f}%" for d in range(10)))
     # The file has no writer ids; splitting each digit's samples by order is the closest check
     # that a change helps drawings it was not tuned on.
     first_half = results["index"] % (sample_count // 10) < sample_count // 20

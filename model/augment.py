@@ -30,14 +30,15 @@ THIN_CHANCE = 0.25
 # with a long or curled tail as a 3 or a 4. The sketch recipe redraws some of MNIST's own
 # digits in these styles; this is each restyled digit's share of the recipe's fraction.
 STYLE_SHARES = {0: 0.6, 1: 1.0, 7: 1.0, 9: 0.6}
-FLAG_LENGTH = (0.3, 0.75)  # fraction of the digit's height
+FLAG_LENGTH = (0.3, 0.65)  # fraction of the digit's height; longer, and MNIST's 7s start to read as 1s
 # From the stem's direction, towards the left. Acute: a 7's bar meets its stem wider.
 FLAG_TURN = (math.radians(25), math.radians(55))
 # Directions are angles from +x with y pointing down, so a vertical stem is 90 degrees. A
 # level flag is a 7's bar; 1s leaning too far right to fit a flag below this stay bare.
 FLAG_LEVELEST = math.radians(155)
-# A hook: a flag that leaves the top nearer level and bends down, away from the stem.
-HOOK_BEND = (math.radians(30), math.radians(70))
+# A hook: a flag that leaves the top nearer level and bends down into the flag's direction. Bent
+# further, it runs beside the stem and the 1 reads as a 9; with a foot as well, as a 2.
+HOOK_BEND = (math.radians(20), math.radians(45))
 FOOT_CHANCE = 0.2  # a printed-style base
 FOOT_HALF_WIDTH = (0.15, 0.3)  # fraction of the digit's height
 FLICK_CHANCE = 0.2  # the pen's exit stroke, up and to the right
@@ -151,8 +152,11 @@ def redraw(digit: np.ndarray, restyle: Restyle, rng: np.random.Generator) -> np.
         pen.line(stroke, fill=255, width=round(width), joint="curve")
         for x, y in (stroke[0], stroke[-1]):  # round caps
             pen.ellipse([x - width / 2, y - width / 2, x + width / 2, y + width / 2], fill=255)
-    # As MNIST did: the new strokes move the bounding box and the centre of mass.
-    return to_mnist(np.asarray(canvas))
+    # As MNIST did: the new strokes move the bounding box and the centre of mass. Cropped to
+    # the ink and a blank border first, as preprocessing would, because it is faster so.
+    pixels = np.asarray(canvas)
+    rows, columns = np.flatnonzero(pixels.any(axis=1)), np.flatnonzero(pixels.any(axis=0))
+    return to_mnist(np.pad(pixels[rows[0]:rows[-1] + 1, columns[0]:columns[-1] + 1], 1))
 
 
 def _stroke_width(ink: np.ndarray) -> float:
@@ -176,31 +180,41 @@ def slash_zero(ink: np.ndarray, rng: np.random.Generator) -> list[Stroke]:
 
 
 def flag_one(ink: np.ndarray, rng: np.random.Generator) -> list[Stroke] | None:
-    """A straight flag at the top of a 1; sometimes a foot or an exit flick."""
-    return _one(ink, rng, bend=0.0)
+    """A straight flag at the top of a 1; sometimes a foot or an exit flick at the bottom."""
+    flag = _flag(ink, rng, bend=0.0)
+    if flag is None:
+        return None
+    (_, bottom), (_, bottom_x), height = _stem_ends(ink)
+    if rng.random() < FOOT_CHANCE:
+        half = rng.uniform(*FOOT_HALF_WIDTH) * height
+        return [flag, [(bottom_x - half, bottom), (bottom_x + half, bottom)]]
+    if rng.random() < FLICK_CHANCE:
+        return [flag, arc((bottom_x, bottom), -rng.uniform(*FLICK_RISE), rng.uniform(*FLICK_LENGTH) * height)]
+    return [flag]
 
 
 def hook_one(ink: np.ndarray, rng: np.random.Generator) -> list[Stroke] | None:
-    """A hook at the top of a 1: a flag that leaves nearer level and bends down; sometimes a foot or a flick."""
-    return _one(ink, rng, bend=rng.uniform(*HOOK_BEND))
+    """A hook at the top of a 1: a flag that leaves nearer level and bends down."""
+    hook = _flag(ink, rng, bend=rng.uniform(*HOOK_BEND))
+    return None if hook is None else [hook]
 
 
-def _one(ink: np.ndarray, rng: np.random.Generator, bend: float) -> list[Stroke] | None:
-    rows = np.flatnonzero(ink.any(axis=1))
-    top, bottom = rows[0], rows[-1]
-    height = bottom - top
-    top_x, bottom_x = np.flatnonzero(ink[top]).mean(), np.flatnonzero(ink[bottom]).mean()
+def _flag(ink: np.ndarray, rng: np.random.Generator, bend: float) -> Stroke | None:
+    """A flag from the top of a 1's stem, bent by ``bend``; None if the 1 leans too far right for one."""
+    (top, _), (top_x, bottom_x), height = _stem_ends(ink)
     stem = math.atan2(height, bottom_x - top_x)
     if stem + FLAG_TURN[0] > FLAG_LEVELEST:
         return None
     flag = min(stem + rng.uniform(*FLAG_TURN), FLAG_LEVELEST)
-    strokes = [arc((top_x, top), min(flag + bend / 2, math.pi), rng.uniform(*FLAG_LENGTH) * height, turn=-bend)]
-    if rng.random() < FOOT_CHANCE:
-        half = rng.uniform(*FOOT_HALF_WIDTH) * height
-        strokes.append([(bottom_x - half, bottom), (bottom_x + half, bottom)])
-    elif rng.random() < FLICK_CHANCE:
-        strokes.append(arc((bottom_x, bottom), -rng.uniform(*FLICK_RISE), rng.uniform(*FLICK_LENGTH) * height))
-    return strokes
+    leaving = min(flag + bend, math.pi)  # never rising above level
+    return arc((top_x, top), leaving, rng.uniform(*FLAG_LENGTH) * height, turn=-bend)
+
+
+def _stem_ends(ink: np.ndarray) -> tuple[tuple[int, int], tuple[float, float], int]:
+    """A 1's top and bottom rows, the middle of its ink on each, and its height."""
+    rows = np.flatnonzero(ink.any(axis=1))
+    top, bottom = rows[0], rows[-1]
+    return (top, bottom), (np.flatnonzero(ink[top]).mean(), np.flatnonzero(ink[bottom]).mean()), bottom - top
 
 
 def cross_seven(ink: np.ndarray, rng: np.random.Generator) -> list[Stroke] | None:
