@@ -59,13 +59,25 @@ def bar_seven(strokes: list[Stroke]) -> list[Stroke] | None:
 
 
 def _flag(bend: float) -> PenStyle:
+    """A 1 written as a stem from its top down, with this flag (bent by ``bend``) instead of any the writer drew."""
     def style(strokes: list[Stroke]) -> list[Stroke]:
-        points = np.concatenate([np.asarray(stroke, float) for stroke in strokes])
+        stem = _from_the_top(strokes)
+        points = np.concatenate([np.asarray(stroke, float) for stroke in stem])
         top, bottom = points[points[:, 1].argmin()], points[points[:, 1].argmax()]
-        stem = math.atan2(bottom[1] - top[1], bottom[0] - top[0])
+        angle = math.atan2(bottom[1] - top[1], bottom[0] - top[0])
         length = FLAG_LENGTH * (bottom[1] - top[1])
-        return [*strokes, arc(tuple(top), stem + FLAG_TURN + bend, length, turn=-bend)]
+        return [*stem, arc(tuple(top), angle + FLAG_TURN + bend, length, turn=-bend)]
     return style
+
+
+def _from_the_top(strokes: list[Stroke]) -> list[Stroke]:
+    """The strokes without what led up to the highest point: a flag or lead-in the writer drew there."""
+    which = min(range(len(strokes)), key=lambda index: min(y for _, y in strokes[index]))
+    stroke = strokes[which]
+    start = min(range(len(stroke)), key=lambda index: stroke[index][1])
+    if len(stroke) - start < 2:  # drawn from the bottom up: the stroke ends at the top
+        return strokes
+    return [*strokes[:which], stroke[start:], *strokes[which + 1:]]
 
 
 def open_four(strokes: list[Stroke]) -> list[Stroke] | None:

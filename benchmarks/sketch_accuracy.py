@@ -88,7 +88,7 @@ def report_styles(sketches: list[tuple[int, list]], reader: Reader, seed: int) -
         results = read_all(restyled, reader, seed)
         correct = results["digit"] == results["predicted"]
         misreads = np.bincount(results["predicted"][~correct], minlength=10)
-        log.info("  %-30s %6.2f%% of %4d  misread as: %s", name, 100 * correct.mean(), len(correct),
+        log.info("  %-36s %6.2f%% of %4d  misread as: %s", name, 100 * correct.mean(), len(correct),
                  ", ".join(f"{d} x{n}" for d, n in enumerate(misreads) if n) or "-")
 
 
