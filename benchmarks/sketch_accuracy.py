@@ -6,6 +6,10 @@
 Every digit is drawn onto a canvas of the app's size in each background mode (light composite,
 dark composite, transparent stroke layer) with a seeded random size, position and brush
 width, then read through the app's own preprocessing and model.
+
+After the plain figures comes the styles report, a separate development check: the same
+drawings with a writing style added in pen strokes (a slash through each 0, a bar on each 7,
+...; see benchmarks/pen_styles.py), one line per style.
 """
 
 import argparse
@@ -16,9 +20,10 @@ from pathlib import Path
 import numpy as np
 from PIL import Image, ImageDraw
 
+from benchmarks.pen_styles import PEN_STYLES
 from model.errors import ModelError
 from model.preprocess import to_mnist
-from model.serving import DEFAULT_SERVING_PATH
+from model.serving import DEFAULT_SERVING_PATH, Reader
 from testbench.canvas import draw_strokes
 from testbench.sketches import MODES, load_sketches, read_all, reader_for
 
@@ -31,6 +36,9 @@ def report(results: dict[str, np.ndarray], sample_count: int) -> None:
     log.info("Overall: %.2f%% of %d drawings (%d wrong)", 100 * correct.mean(), len(correct), (~correct).sum())
     log.info("Per digit: %s", "  ".join(f"{d}: {100 * correct[digit == d].mean():.1f}%" for d in range(10)))
     log.info("Per mode:  %s", "  ".join(f"{m}: {100 * correct[mode == m].mean():.2f}%" for m in MODES))
+    for m in MODES:
+        log.info("Per digit, %-11s %s", f"{m}:", "  ".join(
+            f"{d}: {100 * correct[(digit == d) & (mode == m)].mean():.1f}%" for d in range(10)))
     # The file has no writer ids; splitting each digit's samples by order is the closest check
     # that a change helps drawings it was not tuned on.
     first_half = results["index"] % (sample_count // 10) < sample_count // 20
@@ -41,6 +49,19 @@ def report(results: dict[str, np.ndarray], sample_count: int) -> None:
     log.info("Confusion matrix (rows: drawn digit, columns: read as):\n     %s\n%s",
              " ".join(f"{d:>4}" for d in range(10)),
              "\n".join(f"{d:>4} " + " ".join(f"{n:>4}" for n in row) for d, row in enumerate(confusion)))
+
+
+def report_styles(sketches: list[tuple[int, list]], reader: Reader, seed: int) -> None:
+    """One line per pen style: how many of the restyled drawings, in every mode, are read right."""
+    log.info("Styles report (UJI drawings with a style added in pen strokes; not part of the figures above):")
+    for name, digit, style in PEN_STYLES:
+        restyled = [(drawn, strokes) for drawn, strokes in
+                    ((drawn, style(strokes)) for drawn, strokes in sketches if drawn == digit) if strokes is not None]
+        results = read_all(restyled, reader, seed)
+        correct = results["digit"] == results["predicted"]
+        misreads = np.bincount(results["predicted"][~correct], minlength=10)
+        log.info("  %-36s %6.2f%% of %4d  misread as: %s", name, 100 * correct.mean(), len(correct),
+                 ", ".join(f"{d} x{n}" for d, n in enumerate(misreads) if n) or "-")
 
 
 def save_failures(results: dict[str, np.ndarray], path: Path, columns: int = 12, cell: int = 112) -> None:
@@ -83,6 +104,7 @@ def main() -> int:
     log.info("Model: %s", args.model)
     results = read_all(sketches, reader, args.seed)
     report(results, len(sketches))
+    report_styles(sketches, reader, args.seed)
     save_failures(results, args.failures)
     return 0
 

@@ -1,15 +1,29 @@
-"""Pen strokes as a canvas brush draws them: straight lines between the pen's positions, round at every point."""
+"""Pen strokes as a canvas brush draws them: lines through the pen's positions, with round joins and caps."""
+
+import math
 
 from PIL import ImageDraw
 
 Stroke = list[tuple[float, float]]  # the pen's positions, in pixels, y down
+ARC_POINTS = 12  # a curved stroke, as this many straight pieces
 
 
 def draw_strokes(pen: ImageDraw.ImageDraw, strokes: list[Stroke], width: float, fill: int = 255) -> None:
-    """Draw each stroke ``width`` pixels wide, with round caps and joins."""
+    """Draw each stroke ``width`` pixels wide, with round joins and round caps at both ends."""
     radius = width / 2
     for stroke in strokes:
-        if len(stroke) > 1:
-            pen.line(stroke, fill=fill, width=max(1, round(width)))
-        for x, y in stroke:
-            pen.ellipse((x - radius, y - radius, x + radius, y + radius), fill=fill)
+        pen.line(stroke, fill=fill, width=round(width), joint="curve")
+        for x, y in (stroke[0], stroke[-1]):
+            pen.ellipse([x - radius, y - radius, x + radius, y + radius], fill=fill)
+
+
+def arc(start: tuple[float, float], direction: float, length: float, turn: float = 0.0) -> Stroke:
+    """A stroke of ``length`` leaving ``start`` towards ``direction`` and turning steadily by ``turn`` radians."""
+    if turn == 0:
+        return [start, (start[0] + length * math.cos(direction), start[1] + length * math.sin(direction))]
+    points, step = [start], length / ARC_POINTS
+    for index in range(ARC_POINTS):
+        heading = direction + turn * (index + 0.5) / ARC_POINTS
+        x, y = points[-1]
+        points.append((x + step * math.cos(heading), y + step * math.sin(heading)))
+    return points

@@ -1,5 +1,6 @@
 """Fitting and scoring the network: the steps train.py runs, in the order it runs them."""
 
+import math
 import os
 import platform
 import signal
@@ -8,7 +9,7 @@ import keras
 import numpy as np
 import tensorflow as tf
 
-from model.augment import add_continental_digits, augment_batch
+from model.augment import add_writing_styles, augment_batch
 from model.constants import NUM_CLASSES
 from model.network import Recipe
 
@@ -17,8 +18,13 @@ PREFETCHED_BATCHES = 2
 
 
 def seed_everything(seed: int) -> None:
-    """Seed Python's, NumPy's and TensorFlow's random numbers, as the weights' first values depend on them."""
+    """Seed Python's, NumPy's and TensorFlow's random numbers, and make TensorFlow's ops deterministic.
+
+    The weights' first values come from these seeds and the distortions from ``seed`` (see fit), so
+    the same command on the same machine then gives the same weights, bit for bit.
+    """
     keras.utils.set_random_seed(seed)
+    tf.config.experimental.enable_op_determinism()
 
 
 def library_versions() -> dict[str, str]:
@@ -32,37 +38,61 @@ def fit(model: keras.Model, x: np.ndarray, y: np.ndarray, recipe: Recipe, seed: 
     """Train ``model`` on scaled images ``x`` and integer labels ``y``; return Keras's history.
 
     As Keras's ``validation_split`` does, the last part of the data is held out for validation
-    before anything is shuffled, and the rest is reshuffled every epoch.
+    before anything is shuffled, and the rest is reshuffled every epoch. ``seed`` decides the
+    restyled digits, every epoch's order and every distortion.
     """
     labels = keras.utils.to_categorical(y, NUM_CLASSES)
     split = recipe.fitted_count(len(x))
     fitted = x[:split]
-    if recipe.continental:
-        fitted = add_continental_digits(fitted, y[:split], recipe.continental, np.random.default_rng(seed))
-    training = batches(fitted, labels[:split], recipe.batch_size, shuffle=True, augment=recipe.augment)
+    if recipe.restyled:
+        fitted = add_writing_styles(fitted, y[:split], recipe.restyled, np.random.default_rng(seed))
+    training = training_batches(fitted, labels[:split], recipe, seed)
     validation = batches(x[split:], labels[split:], recipe.batch_size)
     history = model.fit(training, validation_data=validation, epochs=recipe.epochs, shuffle=False, verbose=verbose,
-                        callbacks=callbacks)
+                        steps_per_epoch=math.ceil(split / recipe.batch_size), callbacks=callbacks)
     return history.history
 
 
-def batches(images: np.ndarray, labels: np.ndarray, batch_size: int, shuffle: bool = False,
-            augment: bool = False) -> tf.data.Dataset:
-    """(images, labels) in batches, in a new order each epoch if ``shuffle``, distorted if ``augment``.
+def training_batches(images: np.ndarray, labels: np.ndarray, recipe: Recipe, seed: int) -> tf.data.Dataset:
+    """Every epoch's batches, one epoch after another, each epoch in its own order, distorted if the recipe says.
 
-    Built here rather than by Keras so that tf.data's autotuning can be switched off: in
-    TensorFlow 2.21 its thread sometimes holds up the end of an epoch by about 10 s, with
+    Each epoch's order and each batch's distortions come from stateless draws seeded by
+    ``seed`` and the epoch or the batch's number in the run, so parallel map calls cannot
+    change them. The dataset runs through all the epochs once: fit() keeps one iterator
+    across epochs when given steps_per_epoch.
+    """
+    images, labels = tf.constant(images), tf.constant(labels)
+    indices = tf.range(len(images), dtype=tf.int64)
+
+    def epoch_order(epoch: tf.Tensor) -> tf.data.Dataset:
+        order = tf.random.experimental.stateless_shuffle(indices, seed=tf.stack([seed, epoch]))
+        return tf.data.Dataset.from_tensor_slices(order).batch(recipe.batch_size)
+
+    dataset = tf.data.Dataset.range(recipe.epochs).flat_map(epoch_order).enumerate()
+    if recipe.augment:
+        def distort(step: tf.Tensor, batch: tf.Tensor) -> tuple[tf.Tensor, tf.Tensor]:
+            seeds = tf.stack([tf.constant(seed, tf.int64), step])
+            return augment_batch(tf.gather(images, batch), seeds), tf.gather(labels, batch)
+
+        dataset = dataset.map(distort, num_parallel_calls=os.cpu_count() or 1)
+    else:
+        dataset = dataset.map(lambda step, batch: (tf.gather(images, batch), tf.gather(labels, batch)))
+    return _without_autotuning(dataset)
+
+
+def batches(images: np.ndarray, labels: np.ndarray, batch_size: int) -> tf.data.Dataset:
+    """(images, labels) in batches, in order."""
+    images, labels = tf.constant(images), tf.constant(labels)
+    return _without_autotuning(tf.data.Dataset.from_tensor_slices((images, labels)).batch(batch_size))
+
+
+def _without_autotuning(dataset: tf.data.Dataset) -> tf.data.Dataset:
+    """``dataset`` prefetched, with tf.data's autotuning off.
+
+    In TensorFlow 2.21 its thread sometimes holds up the end of an epoch by about 10 s, with
     every core idle, while the finished epoch's iterator waits for it to stop. On a 2-core
     machine that struck about one epoch in three, for the tutorial recipe as well.
     """
-    images, labels = tf.constant(images), tf.constant(labels)
-    order = tf.data.Dataset.range(len(images))
-    if shuffle:
-        order = order.shuffle(len(images), reshuffle_each_iteration=True)
-    dataset = order.batch(batch_size).map(lambda indices: (tf.gather(images, indices), tf.gather(labels, indices)))
-    if augment:
-        dataset = dataset.map(lambda batch, targets: (augment_batch(batch), targets),
-                              num_parallel_calls=os.cpu_count() or 1)
     options = tf.data.Options()
     options.autotune.enabled = False
     return dataset.prefetch(PREFETCHED_BATCHES).with_options(options)

@@ -131,6 +131,23 @@ def test_evaluate_recomputes_the_recorded_accuracy(trained):
     assert "Matches metrics.json" in result.stderr
 
 
+def test_training_twice_gives_the_same_model_bit_for_bit(tmp_path):
+    """Two epochs, so that each epoch's own order and distortions are covered as well as the restyled digits."""
+    data, runs = training_data(tmp_path), []
+    for run in ("first", "second"):
+        out = tmp_path / run
+        result = run_script("train.py", "--data", str(data), "--epochs", "2", "--limit", "1500", "--out", str(out))
+        assert result.returncode == 0, result.stderr
+        metrics = read_json(out / METRICS_FILE)
+        runs.append((load_keras_model(out / MODEL_FILE).get_weights(), read_json(out / HISTORY_FILE),
+                     {key: value for key, value in metrics.items() if key not in ("date", "training_seconds")}))
+    (first_weights, *first_records), (second_weights, *second_records) = runs
+    assert len(first_weights) == len(second_weights)
+    for first, second in zip(first_weights, second_weights):
+        assert np.array_equal(first, second)
+    assert first_records == second_records
+
+
 def test_bad_data_path_is_one_clear_line(tmp_path):
     result = run_script("train.py", "--data", str(tmp_path / "missing.npz"), "--out", str(tmp_path))
     assert result.returncode == 2
