@@ -13,6 +13,11 @@ import os
 
 import numpy as np
 import pytest
+
+from model.constants import CANVAS_SIZE
+from model.preprocess import open_image, to_mnist
+from model.serving import load_reader, predict_seen
+from support import SKETCHES_PATH
 from test_browser import (  # noqa: F401  (browser is a fixture; pytestmark skips without chromium)
     ONE,
     READING_TIMEOUT_MS,
@@ -22,13 +27,9 @@ from test_browser import (  # noqa: F401  (browser is a fixture; pytestmark skip
     expect,
     expect_reading,
     open_app,
+    playwright_api,
     pytestmark,
 )
-
-from model.constants import CANVAS_SIZE
-from model.preprocess import open_image, to_mnist
-from model.serving import load_reader, predict_seen
-from support import SKETCHES_PATH
 from testbench.canvas import draw_strokes, random_placement
 from testbench.sketches import MODES, load_sketches
 
@@ -126,12 +127,14 @@ def test_the_pages_copy_of_the_strokes_is_the_layer_the_server_reads(browser, ap
 
 def test_the_page_reads_on_the_server_when_the_weights_do_not_load(browser, app_url: str) -> None:
     page = browser.new_page(viewport={"width": 1280, "height": 860})
-    warnings: list[str] = []
-    page.on("console", lambda message: warnings.append(message.text) if message.type == "warning" else None)
     page.route("**/reader/**", lambda route: route.abort())
-    page.goto(app_url)
+    # The status line says "server" from the start, so wait for the page to give up on the weights, saying why.
+    def gave_up(message: "playwright_api.ConsoleMessage") -> bool:
+        return message.type == "warning" and "reads on the server" in message.text
+
+    with page.expect_console_message(gave_up, timeout=READING_TIMEOUT_MS):
+        page.goto(app_url)
     expect(page.locator("#reader-in-use")).to_contain_text("on the server", timeout=READING_TIMEOUT_MS)
-    assert any("reads on the server" in warning for warning in warnings)
     requests: list[str] = []
     page.on("request", lambda request: requests.append(request.url))
     page.wait_for_timeout(1500)

@@ -13,6 +13,8 @@ from collections.abc import Iterator
 
 import pytest
 from PIL import Image
+
+from support import SKETCHES_PATH
 from test_browser import (
     ONE,
     READING_TIMEOUT_MS,
@@ -26,8 +28,6 @@ from test_browser import (
 from test_browser import (
     VIEWPORT as DESKTOP,
 )
-
-from support import SKETCHES_PATH
 from web.join import SPACE_HOST_ENV
 
 __all__ = ["browser"]  # the shared Chromium, a fixture of this module too
