@@ -49,7 +49,7 @@ ASSETS = Path(__file__).resolve().parent / "assets"
 TITLE = "MNIST Sketchpad"
 TAGLINE = (
     "Draw a digit from 0 to 9 with your mouse or finger. A convolutional neural network "
-    "trained on the MNIST handwriting set reads it after every stroke."
+    "trained on the MNIST handwriting set reads it as you draw."
 )
 EMPTY_PROMPT = "Draw a digit"
 YOUR_DRAWING = "Your drawing"

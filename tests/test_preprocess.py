@@ -69,12 +69,17 @@ def test_light_ink_on_dark_and_coloured_ink_read_too():
         assert max(scores, key=scores.get) == "1"
 
 
-@pytest.mark.parametrize("mode", ["LA", "PA"])
+@pytest.mark.parametrize("mode", ["LA", "PA", "P"])
 def test_a_layer_whose_ink_is_only_its_alpha_reads_in_every_mode_with_alpha(mode):
+    """Black ink on a transparent black sheet: without its alpha, the image is black all over."""
     layer = draw_strokes(ONE, Placement(0.7, 0.05, 0.5, 0.5), "transparent")
     image = Image.merge("LA", [Image.new("L", layer.shape[1::-1], 0), Image.fromarray(layer[..., 3])])
     if mode == "PA":
         image = Image.merge("PA", [Image.new("P", image.size, 0), image.getchannel("A")])
+    if mode == "P":  # a PNG-8 stroke layer: palette entry 0 is the transparent sheet, 1 the ink, both black
+        image = Image.fromarray((layer[..., 3] > 127).astype(np.uint8), "P")
+        image.putpalette([0, 0, 0] * 2)
+        image.info["transparency"] = 0
     scores = classify(image)
     assert max(scores, key=scores.get) == "1" and scores["1"] > 0.9  # decoded without its alpha: no ink at all
 
