@@ -84,6 +84,47 @@ def test_a_layer_whose_ink_is_only_its_alpha_reads_in_every_mode_with_alpha(mode
     assert max(scores, key=scores.get) == "1" and scores["1"] > 0.9  # decoded without its alpha: no ink at all
 
 
+def test_an_array_of_grey_and_alpha_keeps_its_alpha():
+    layer = draw_strokes(ONE, Placement(0.7, 0.05, 0.5, 0.5), "transparent")
+    grey_and_alpha = np.stack([np.zeros(layer.shape[:2], np.uint8), layer[..., 3]], axis=2)
+    np.testing.assert_array_equal(to_mnist(grey_and_alpha), to_mnist(layer))
+
+
+def test_a_half_transparent_sheet_is_read_by_its_colour():
+    """A sheet at alpha 128 is paper, not a stroke layer: the ink is in the colour channels."""
+    canvas = draw_strokes(ONE, Placement(0.7, 0.05, 0.5, 0.5), "light")
+    canvas[..., 3] = 128
+    np.testing.assert_array_equal(to_mnist(canvas), to_mnist(canvas[..., :3]))
+
+
+def test_booleans_and_floats_read_as_the_same_picture_in_bytes():
+    ink = draw_strokes(ONE, Placement(0.7, 0.05, 0.5, 0.5), "transparent")[..., 3] > 127
+    as_bytes = to_mnist(ink.astype(np.uint8) * 255)
+    assert as_bytes.any()
+    np.testing.assert_array_equal(to_mnist(ink), as_bytes)
+    np.testing.assert_array_equal(to_mnist(ink.astype(np.float64)), as_bytes)  # floats in [0, 1], 1.0 is full ink
+
+
+def extent(seen: np.ndarray) -> int:
+    rows, columns = np.flatnonzero(seen.any(axis=1)), np.flatnonzero(seen.any(axis=0))
+    return max(rows[-1] - rows[0], columns[-1] - columns[0]) + 1
+
+
+def test_halo_far_from_the_strokes_does_not_shrink_the_digit():
+    canvas = draw_strokes(ONE, Placement(0.5, 0.05, 0.5, 0.5), "light")
+    canvas[5, 5, :3] = 235  # faint: under a tenth of the ink's strength once stretched
+    assert extent(to_mnist(canvas)) in (20, 21)
+
+
+def test_a_digit_whose_weight_sits_at_one_side_stays_whole_in_the_frame():
+    heavy_left = np.zeros((100, 100), np.uint8)
+    heavy_left[:, :30] = 255  # a thick bar ...
+    heavy_left[48:52, 30:] = 255  # ... and a thin arm across the rest
+    for image in (heavy_left, heavy_left[:, ::-1], heavy_left.T, heavy_left.T[::-1]):
+        seen = to_mnist(image)
+        assert seen.shape == (28, 28) and extent(seen) == 20  # pushed back inside, not cut off
+
+
 def test_faint_noisy_background_is_not_ink():
     rng = np.random.default_rng(0)
     canvas = draw_strokes(SEVEN, Placement(0.5, 0.04, 0.2, 0.3), "light").astype(np.int16)

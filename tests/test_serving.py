@@ -7,7 +7,7 @@ import pytest
 
 from drawings import STROKES, drawn
 from model import classify, to_mnist
-from model.serving import classify_batch, confidences, predict_seen
+from model.serving import classify_batch, classify_seen, confidences, predict_seen
 
 VIEWS = 5
 TURN_DEGREES = 8
@@ -66,6 +66,8 @@ def test_a_batch_of_sketches_is_read_by_the_reader_it_is_given() -> None:
     probabilities = classify_batch([drawn("1"), drawn("7")], reader)
     np.testing.assert_allclose(probabilities, [[0.2] * 5 + [0] * 5, [0] * 5 + [0.2] * 5])
     assert len(reader.batches) == 1
+    seen = classify_seen(to_mnist(drawn("7")), reader)
+    assert seen == {str(digit): pytest.approx(0.2 if digit < 5 else 0) for digit in range(10)}
 
 
 def test_an_image_with_no_ink_gets_no_guess() -> None:
