@@ -26,7 +26,7 @@ import gradio as gr
 import numpy as np
 
 from model.classroom import gallery_items, inside_view, misread_digit_inside, misread_test_digits
-from model.constants import ARTIFACT_DIR, CANVAS_SIZE, HISTORY_FILE, METRICS_FILE, SERVING_FILE
+from model.constants import ARTIFACT_DIR, CANVAS_SIZE, HISTORY_FILE, INK_COLOUR, METRICS_FILE, SERVING_FILE
 from model.errors import DataError, ModelError
 from model.inside import look_inside
 from model.pictures import input_data_uri
@@ -67,9 +67,6 @@ GALLERY_COLUMNS = 4
 # Brush.default_size is a radius: 9 px draws an 18 px round stroke, 4.5% of the canvas,
 # about as thick relative to a canvas-filling digit as MNIST's own pen strokes.
 BRUSH_RADIUS = 9
-# Gradio 6.31 draws on a white sheet in both themes; a mid-luminance blue reads well on it
-# and, unlike black, still shows (about 3.5:1) should a theme paint the sheet dark grey.
-INK_COLOUR = "#3b82f6"
 SKETCHPAD_HEIGHT = 600
 TOP_CLASSES = 3
 # The 28x28 input travels inline, at its own size, and the browser enlarges it with square

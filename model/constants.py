@@ -14,6 +14,10 @@ MNIST_CENTRE = (14.0, 14.0)
 # The side of the app's Sketchpad canvas: big enough to draw on, small enough to decode in a
 # millisecond or two (an 800x800 PNG layer took about 9 ms to decode, a 400x400 one 1.5 ms).
 CANVAS_SIZE = 400
+# Gradio 6.31 draws on a white sheet in both themes; a mid-luminance blue reads well on it
+# and, unlike black, still shows (about 3.5:1) should a theme paint the sheet dark grey. The
+# app's brush paints with it, and the test canvases (testbench/canvas.py) draw with it.
+INK_COLOUR = "#3b82f6"
 
 # The trained network and its records, shipped in the repository beside the code that reads them.
 ARTIFACT_DIR = Path(__file__).resolve().parent

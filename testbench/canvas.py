@@ -11,13 +11,13 @@ or another page may send.
 from dataclasses import dataclass
 
 import numpy as np
-from PIL import Image, ImageDraw
+from PIL import Image, ImageColor, ImageDraw
 
-from model.constants import CANVAS_SIZE
+from model.constants import CANVAS_SIZE, INK_COLOUR
 from model.pen import Stroke
 from model.pen import draw_strokes as draw_pen_strokes
 
-INK = (59, 130, 246)  # the app's brush colour, app.INK_COLOUR
+INK = ImageColor.getrgb(INK_COLOUR)
 SHEETS = {"light": 255, "dark": 0x33, "transparent": None}  # grey level of the sheet; None: the stroke layer
 
 
