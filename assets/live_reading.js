@@ -8,7 +8,7 @@
   // pointer's path, fitted to the view as the editor fits it) and follows undo, redo and clear.
   // After any other tool (the eraser, the image tool), a pinch or zooming the copy may no longer
   // match: the server reads from then until the canvas is cleared.
-  const { weightsUrl, canvasSize, brushRadius, emptyPrompt, topClasses, previewSide } = config;
+  const { weightsUrl, kernelsWasm, canvasSize, brushRadius, emptyPrompt, topClasses, previewSide } = config;
   const BORDER_PADDING = 30;  // the margin Gradio 6.31's editor leaves around the canvas when it fits it
   const IN_PAGE = "Read in this page, as you draw.";
   const FORCE_SERVER = new URLSearchParams(location.search).get("reader") === "server";
@@ -201,9 +201,16 @@
   const start = async () => {
     if (FORCE_SERVER) return useServer("asked for by ?reader=server");
     if (typeof MnistReader === "undefined") return useServer("assets/reader.js did not load");
+    let kernels;
+    try {
+      const bytes = Uint8Array.from(atob(kernelsWasm), (character) => character.charCodeAt(0));
+      kernels = (await WebAssembly.instantiate(bytes)).instance.exports;
+    } catch (error) {
+      return useServer(`this browser cannot run the reader's WebAssembly SIMD kernels (${error.message})`);
+    }
     const reply = await fetch(weightsUrl);
     if (!reply.ok) throw new Error(`the weights answered ${reply.status}`);
-    state.network = MnistReader.parseWeights(await reply.arrayBuffer());
+    state.network = MnistReader.parseWeights(await reply.arrayBuffer(), kernels);
     state.reader = "page";
     setLine(IN_PAGE);
     console.info("MNIST Sketchpad reads in the page, with the weights from", weightsUrl);

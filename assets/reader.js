@@ -1,6 +1,7 @@
 // The page's own digit reader: model.to_mnist, the five views of model.serving and the documented
-// CNN, in plain JavaScript, so the Prediction tab reads on every pointer move without asking the
-// server. Pure functions of their inputs; the page's wiring is in assets/live_reading.js.
+// CNN, in JavaScript with the convolutions in WebAssembly SIMD (assets/wasm/kernels.wat), so the
+// Prediction tab reads on every pointer move without asking the server. Functions of their inputs
+// (the network keeps its scratch memory); the page's wiring is in assets/live_reading.js.
 //
 // Every step copies what the server's Python does, down to Pillow's fixed-point arithmetic and
 // NumPy's rounding, so that the 28x28 image and the probabilities match the server's
@@ -368,8 +369,37 @@ globalThis.MnistReader = (() => {
 
   // --- The network -----------------------------------------------------------------------------
 
-  // The weights file model/browser_weights.py writes: a uint32 header length, a JSON header, the tensors.
-  const parseWeights = (buffer) => {
+  // Conv2D and Dense layers run in assets/wasm/kernels.wat, 32 outputs at a time; the rest here.
+  const OUTPUT_BLOCK = 32;
+  const FLOAT_BYTES = 4;
+  const PAGE_BYTES = 65536;
+  const roundUp = (value, step) => Math.ceil(value / step) * step;
+
+  // The kernels' memory, handed out from the start: first the weights, then each reading's activations.
+  const arena = (kernels) => {
+    let end = 0;
+    const take = (floats) => {
+      const at = end;
+      end += roundUp(floats * FLOAT_BYTES, 16);
+      const missing = Math.ceil((end - kernels.memory.buffer.byteLength) / PAGE_BYTES);
+      if (missing > 0) kernels.memory.grow(missing);
+      return at;
+    };
+    // Growing the memory detaches earlier views of it, so every view is made when it is needed.
+    const floats = (at, count) => new Float32Array(kernels.memory.buffer, at, count);
+    const put = (values) => {
+      const at = take(values.length);
+      floats(at, values.length).set(values);
+      return at;
+    };
+    const mark = () => end;
+    const release = (to) => { end = to; };
+    return { take, floats, put, mark, release };
+  };
+
+  // The weights file train.py writes (model/export.py): a uint32 header length, a JSON header, the tensors.
+  // ``kernels`` is the instance of assets/wasm/kernels.wasm the network runs in.
+  const parseWeights = (buffer, kernels) => {
     const view = new DataView(buffer);
     const headerLength = view.getUint32(0, true);
     const header = JSON.parse(new TextDecoder().decode(new Uint8Array(buffer, 4, headerLength)));
@@ -384,18 +414,38 @@ globalThis.MnistReader = (() => {
       if (dtype === "float16") return halfToFloat(new Uint16Array(bytes(2)));
       throw new Error(`unsupported dtype ${dtype}`);
     };
+    const memory = arena(kernels);
     const layers = header.layers.map((layer) => {
       if (!LAYERS[layer.kind]) throw new Error(`unsupported layer ${layer.kind}`);
+      if (layer.activation && !(layer.activation in ACTIVATIONS)) throw new Error(`unsupported activation ${layer.activation}`);
       const weights = Object.fromEntries(layer.tensors.map((t) => [t.name, { shape: t.shape, values: tensor(t) }]));
-      return { ...layer, weights };
+      return weights.kernel ? { ...layer, ...placeWeights(memory, weights) } : layer;
     });
+    if (layers.at(-1)?.kind !== "Dense") throw new Error("the network does not end in a Dense layer");
     layers.forEach((layer, i) => {
+      if (layer.kind === "Conv2D" && layer.outputs !== layer.padded) {
+        throw new Error(`${layer.name}: ${layer.outputs} channels, not a multiple of ${OUTPUT_BLOCK}`);
+      }
       const next = layers[i + 1];
       if (layer.kind === "Conv2D" && next?.kind === "MaxPooling2D") {
         layer.pooledBy = { pool: next.pool_size[0], stride: next.strides[0] };
       }
     });
-    return { inputShape: header.input_shape, layers };
+    return { inputShape: header.input_shape, layers, kernels, memory };
+  };
+
+  // A kernel [..., outputs] and its bias copied into the kernels' memory, the outputs padded to whole blocks.
+  const placeWeights = (memory, { kernel, bias }) => {
+    const outputs = kernel.shape[kernel.shape.length - 1];
+    const padded = roundUp(outputs, OUTPUT_BLOCK);
+    const rows = kernel.values.length / outputs;
+    const paddedKernel = new Float32Array(rows * padded);
+    for (let row = 0; row < rows; row++) {
+      paddedKernel.set(kernel.values.subarray(row * outputs, (row + 1) * outputs), row * padded);
+    }
+    const paddedBias = new Float32Array(padded);
+    paddedBias.set(bias.values);
+    return { kernelShape: kernel.shape, outputs, padded, kernelAt: memory.put(paddedKernel), biasAt: memory.put(paddedBias) };
   };
 
   const halfToFloat = (halves) => {
@@ -412,99 +462,90 @@ globalThis.MnistReader = (() => {
     return out;
   };
 
-  const ACTIVATIONS = {
-    linear: (values) => values,
-    relu: (values) => {
-      for (let i = 0; i < values.length; i++) if (values[i] < 0) values[i] = 0;
-      return values;
-    },
-    softmax: (values) => {
-      const most = Math.max(...values);
-      const exps = Array.from(values, (value) => Math.exp(value - most));
-      const total = exps.reduce((a, b) => a + b, 0);
-      return Float64Array.from(exps, (value) => value / total);
-    },
+  // What follows the kernels' sums: ReLU there, or softmax here. The kernels compute in float32, as LiteRT does.
+  const ACTIVATIONS = { relu: true, linear: false, softmax: false };
+  const softmax = (values) => {
+    const most = Math.max(...values);
+    const exps = Array.from(values, (value) => Math.exp(value - most));
+    const total = exps.reduce((a, b) => a + b, 0);
+    return Float64Array.from(exps, (value) => value / total);
   };
 
-  // Each layer maps {values, shape: [height, width, channels] or [length]} to the next.
+  // A batch of views lies in the kernels' memory, one after another: {at, views, shape: [height, width, channels] or [length]}.
+  const size = (shape) => shape.reduce((a, b) => a * b, 1);
+
+  // Each layer maps a batch to the next, in the network's memory.
   const LAYERS = {
-    Conv2D: (layer, input) => {
-      const { shape: [kh, kw, inChannels, outChannels], values: kernel } = layer.weights.kernel;
-      const bias = layer.weights.bias.values;
-      const values = input.values;
+    Conv2D: (network, layer, input) => {
+      const [kh, kw, channels] = layer.kernelShape;
       const [height, width] = input.shape;
       const outHeight = height - kh + 1, outWidth = width - kw + 1;
-      const out = new Float32Array(outHeight * outWidth * outChannels);
-      const sums = new Float64Array(outChannels);
       // A 2x2 pooling after an odd-sized output never reads its last row and column: skip them (a sixth of the work).
       const [rows, columns] = [outHeight, outWidth].map((side) => (layer.pooledBy
         ? Math.floor((side - layer.pooledBy.pool) / layer.pooledBy.stride) * layer.pooledBy.stride + layer.pooledBy.pool
         : side));
-      for (let y = 0; y < rows; y++) {
-        for (let x = 0; x < columns; x++) {
-          sums.set(bias);
-          for (let ky = 0; ky < kh; ky++) {
-            for (let kx = 0; kx < kw; kx++) {
-              const from = ((y + ky) * width + x + kx) * inChannels;
-              const kernelRow = (ky * kw + kx) * inChannels;
-              for (let ci = 0; ci < inChannels; ci++) {
-                const value = values[from + ci];
-                if (value === 0) continue;  // after ReLU and on blank paper, most inputs are
-                const k = (kernelRow + ci) * outChannels;
-                for (let co = 0; co < outChannels; co++) sums[co] += value * kernel[k + co];
-              }
-            }
-          }
-          out.set(ACTIVATIONS[layer.activation](sums), (y * outWidth + x) * outChannels);
-        }
+      const shape = [outHeight, outWidth, layer.padded];
+      const at = network.memory.take(input.views * size(shape));
+      for (let v = 0; v < input.views; v++) {
+        network.kernels.convolve(input.at + v * size(input.shape) * FLOAT_BYTES, width * channels * FLOAT_BYTES,
+          channels * FLOAT_BYTES, kh, kw * channels, layer.kernelAt, layer.biasAt, layer.padded,
+          at + v * size(shape) * FLOAT_BYTES, rows, columns, outWidth, ACTIVATIONS[layer.activation]);
       }
-      return { values: out, shape: [outHeight, outWidth, outChannels] };
+      return { at, views: input.views, shape };
     },
-    MaxPooling2D: (layer, input) => {
+    // All the views at once, as the rows of a one-column image: each block of the big kernel is read
+    // from memory once, not once a view.
+    Dense: (network, layer, input) => {
+      const [inputs] = layer.kernelShape;
+      const at = network.memory.take(input.views * layer.padded);
+      network.kernels.convolve(input.at, size(input.shape) * FLOAT_BYTES, 0, 1, inputs, layer.kernelAt, layer.biasAt,
+        layer.padded, at, input.views, 1, 1, ACTIVATIONS[layer.activation]);
+      return { at, views: input.views, shape: [layer.padded], used: layer.outputs, activation: layer.activation };
+    },
+    MaxPooling2D: (network, layer, input) => {
       const [pool] = layer.pool_size, [stride] = layer.strides;
       const [height, width, channels] = input.shape;
       const outHeight = Math.floor((height - pool) / stride) + 1, outWidth = Math.floor((width - pool) / stride) + 1;
-      const out = new Float32Array(outHeight * outWidth * channels).fill(-Infinity);
-      for (let y = 0; y < outHeight; y++) {
-        for (let x = 0; x < outWidth; x++) {
-          for (let py = 0; py < pool; py++) {
-            for (let px = 0; px < pool; px++) {
-              const from = ((y * stride + py) * width + x * stride + px) * channels;
-              const to = (y * outWidth + x) * channels;
-              for (let c = 0; c < channels; c++) out[to + c] = Math.max(out[to + c], input.values[from + c]);
+      const shape = [outHeight, outWidth, channels];
+      const at = network.memory.take(input.views * size(shape));
+      for (let v = 0; v < input.views; v++) {
+        const from = network.memory.floats(input.at + v * size(input.shape) * FLOAT_BYTES, size(input.shape));
+        const out = network.memory.floats(at + v * size(shape) * FLOAT_BYTES, size(shape)).fill(-Infinity);
+        for (let y = 0; y < outHeight; y++) {
+          for (let x = 0; x < outWidth; x++) {
+            const to = (y * outWidth + x) * channels;
+            for (let py = 0; py < pool; py++) {
+              for (let px = 0; px < pool; px++) {
+                const start = ((y * stride + py) * width + x * stride + px) * channels;
+                for (let c = 0; c < channels; c++) out[to + c] = Math.max(out[to + c], from[start + c]);
+              }
             }
           }
         }
       }
-      return { values: out, shape: [outHeight, outWidth, channels] };
+      return { at, views: input.views, shape };
     },
-    Dropout: (layer, input) => input,  // the identity when reading, for the whole batch
-    Flatten: (layer, input) => ({ values: input.values, shape: [input.values.length] }),
-    // All the views at once: each row of the big kernel is read from memory once, not once a view.
-    Dense: (layer, input) => {
-      const { shape: [inputs, units], values: kernel } = layer.weights.kernel;
-      const batch = input.batch.map((values) => ({ values, sums: Float64Array.from(layer.weights.bias.values) }));
-      for (let i = 0; i < inputs; i++) {
-        const row = i * units;
-        for (const { values, sums } of batch) {
-          const value = values[i];
-          if (value === 0) continue;
-          for (let u = 0; u < units; u++) sums[u] += value * kernel[row + u];
-        }
-      }
-      return { batch: batch.map(({ sums }) => ACTIVATIONS[layer.activation](sums)), shape: [units] };
-    },
+    Dropout: (network, layer, input) => input,  // the identity when reading
+    Flatten: (network, layer, input) => ({ ...input, shape: [size(input.shape)] }),
   };
 
-  // A batch is {batch: [one array of values a view], shape: the shape of each}.
-  const eachView = (step) => (layer, input) => {
-    const outputs = input.batch.map((values) => step(layer, { values, shape: input.shape }));
-    return { batch: outputs.map((output) => output.values), shape: outputs[0].shape };
+  // The network's outputs for each of ``images`` (28x28 Float32Arrays): one array of class probabilities a view.
+  const forward = (network, images) => {
+    const start = network.memory.mark();
+    try {
+      const input = { at: network.memory.take(images.length * size(network.inputShape)), views: images.length,
+        shape: network.inputShape };
+      images.forEach((image, v) => network.memory.floats(input.at + v * image.length * FLOAT_BYTES, image.length).set(image));
+      const last = network.layers.reduce((data, layer) => LAYERS[layer.kind](network, layer, data), input);
+      return images.map((_, v) => {
+        const values = network.memory.floats(last.at + v * size(last.shape) * FLOAT_BYTES, last.used);
+        return last.activation === "softmax" ? softmax(values) : Float64Array.from(values);
+      });
+    } finally {
+      network.memory.release(start);
+    }
   };
-  for (const kind of ["Conv2D", "MaxPooling2D", "Flatten"]) LAYERS[kind] = eachView(LAYERS[kind]);
 
-  const forward = (network, images) => network.layers.reduce((data, layer) => LAYERS[layer.kind](layer, data),
-    { batch: images, shape: network.inputShape }).batch;
   // model.serving.predict_seen for one image: the mean of the five views' probabilities; uniform when blank.
   const predict = (network, seen) => {
     const probabilities = new Float64Array(NUM_CLASSES);

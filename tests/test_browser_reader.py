@@ -125,12 +125,11 @@ def test_the_pages_copy_of_the_strokes_is_the_layer_the_server_reads(browser, ap
     page.close()
 
 
-def test_the_page_reads_on_the_server_when_the_weights_do_not_load(browser, app_url: str) -> None:
-    page = browser.new_page(viewport={"width": 1280, "height": 860})
-    page.route("**/reader/**", lambda route: route.abort())
-    # The status line says "server" from the start, so wait for the page to give up on the weights, saying why.
+def _falls_back_to_the_server(page, app_url: str, why: str) -> None:
+    """The page gives up on reading itself, says ``why`` in the console and on the page, and reads on the server."""
+    # The status line says "server" from the start, so wait for the page to give up, saying why.
     def gave_up(message: "playwright_api.ConsoleMessage") -> bool:
-        return message.type == "warning" and "reads on the server" in message.text
+        return message.type == "warning" and "reads on the server" in message.text and why in message.text
 
     with page.expect_console_message(gave_up, timeout=READING_TIMEOUT_MS):
         page.goto(app_url)
@@ -142,3 +141,15 @@ def test_the_page_reads_on_the_server_when_the_weights_do_not_load(browser, app_
     expect_reading(page, "7")
     assert any("/gradio_api/queue/join" in url for url in requests)
     page.close()
+
+
+def test_the_page_reads_on_the_server_when_the_weights_do_not_load(browser, app_url: str) -> None:
+    page = browser.new_page(viewport={"width": 1280, "height": 860})
+    page.route("**/reader/**", lambda route: route.abort())
+    _falls_back_to_the_server(page, app_url, "the weights could not be loaded")
+
+
+def test_the_page_reads_on_the_server_in_a_browser_without_webassembly(browser, app_url: str) -> None:
+    page = browser.new_page(viewport={"width": 1280, "height": 860})
+    page.add_init_script("delete globalThis.WebAssembly;")
+    _falls_back_to_the_server(page, app_url, "cannot run the reader's WebAssembly SIMD kernels")

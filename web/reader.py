@@ -8,6 +8,7 @@ immutable for a year: a browser downloads them once per model. They are read onc
 like the LiteRT model the server reads with, so the page and the server read with the same network.
 """
 
+import base64
 import functools
 import hashlib
 import json
@@ -22,6 +23,7 @@ from model.constants import ARTIFACT_DIR, BROWSER_WEIGHTS_FILE
 ASSETS = Path(__file__).resolve().parent.parent / "assets"
 READER_JS = ASSETS / "reader.js"
 LIVE_READING_JS = ASSETS / "live_reading.js"
+KERNELS_WASM = ASSETS / "wasm" / "kernels.wasm"
 WEIGHTS_PATH = ARTIFACT_DIR / BROWSER_WEIGHTS_FILE
 WEIGHTS_ROUTE = "/reader/{digest}/" + BROWSER_WEIGHTS_FILE
 CACHE_FOR_A_YEAR = "public, max-age=31536000, immutable"
@@ -60,8 +62,10 @@ def page_script(sketchpad_js: str, **settings: object) -> str:
 
     Gradio 6.31 takes a single function there. The reader goes in a script element of its own,
     so that if it cannot even be parsed, the Sketchpad's script still runs and reads on the server.
+    The reader's WebAssembly kernels (1 kB) travel inside it, as base64, rather than by a request of their own.
     """
-    settings = {"weightsUrl": weights_url().lstrip("/"), **settings}
+    settings = {"weightsUrl": weights_url().lstrip("/"),
+                "kernelsWasm": base64.b64encode(KERNELS_WASM.read_bytes()).decode(), **settings}
     reader = f"{READER_JS.read_text()}\n({LIVE_READING_JS.read_text().strip()})({json.dumps(settings)});\n"
     return (f"() => {{\n({sketchpad_js.strip()})();\n"
             f"const reader = document.createElement('script');\nreader.textContent = {json.dumps(reader)};\n"
