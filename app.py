@@ -309,9 +309,11 @@ def build() -> gr.Blocks:
         read_button.click(read_sketch, sketchpad, [prediction, seen], **reading)
         read_inside_button.click(read_inside, sketchpad, [prediction, seen, inside], **reading)
         inside_tab.select(read_inside, sketchpad, [prediction, seen, inside], **reading)
-        # No server round trip: the page's own reading goes straight to the Label and the preview.
+        # No server round trip: the page's own reading goes straight to the Label and the preview. A reading
+        # handed over while the last is still being shown must not be dropped (the default "once" would):
+        # it may be the stroke's final one.
         show_page_reading.click(None, None, [prediction, seen], js="() => globalThis.liveReading.outputs()",
-                                show_progress="hidden", api_visibility="private")
+                                show_progress="hidden", trigger_mode="always_last", api_visibility="private")
         sketchpad.clear(blank_state, None, [prediction, seen, inside], show_progress="hidden",
                         api_visibility="private")
         clear_button.click(None, js=PRESS_THE_BIN)

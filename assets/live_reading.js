@@ -20,7 +20,7 @@
   let strokes = [];  // each a list of [x, y] in canvas pixels
   let undone = [];
   let current = null;
-  let readThisFrame = false;
+  let frameRequested = false;  // a reading was made this animation frame
   let trailingRead = false;
 
   const pad = () => document.getElementById("sketchpad");
@@ -106,7 +106,6 @@
   const inPage = () => state.reader === "page" && !state.diverged;
   const readNow = () => {
     if (!inPage() || insideShowing()) return;
-    readThisFrame = true;
     try {
       state.lastOutputs = outputsFor(MnistReader.read(state.network, layerPixels(), canvasSize, canvasSize));
     } catch (error) {
@@ -118,15 +117,16 @@
   };
   // At most one reading an animation frame: the first move in a frame reads at once, later ones once after.
   const readSoon = () => {
-    if (!readThisFrame) {
-      readNow();
-      requestAnimationFrame(endFrame);
-    } else {
+    if (frameRequested) {
       trailingRead = true;
+      return;
     }
+    readNow();
+    frameRequested = true;
+    requestAnimationFrame(endFrame);
   };
   const endFrame = () => {
-    readThisFrame = false;
+    frameRequested = false;
     if (trailingRead) {
       trailingRead = false;
       readSoon();

@@ -25,6 +25,7 @@ from test_browser import (  # noqa: F401  (browser is a fixture; pytestmark skip
     browser,
     draw,
     expect,
+    expect_calm,
     expect_reading,
     open_app,
     playwright_api,
@@ -89,15 +90,20 @@ def test_the_prediction_tab_reads_as_the_pen_moves_and_asks_the_server_nothing(b
     box = page.locator("#sketchpad canvas").first.bounding_box()
     side = min(box["width"], box["height"])
     top = (box["x"] + box["width"] / 2, box["y"] + box["height"] / 2 + ONE[0][0][1] * side)
-    page.mouse.move(*top)
-    page.mouse.down()
-    for step in range(1, 11):  # down the stem of a 1, the pen still on the paper
-        page.mouse.move(top[0], top[1] + step * (ONE[0][1][1] - ONE[0][0][1]) * side / 10)
-    expect(page.locator("#prediction h2")).to_have_text("1", timeout=READING_TIMEOUT_MS)
-    page.mouse.up()
-    expect_reading(page, "1")
-    page.wait_for_timeout(500)  # past when the server would have been asked, after the pen lifts
-    assert [url for url in requests if "/gradio_api/" in url] == []
+    # Twice, since the first reading after the pen lifts once held up every later stroke's readings.
+    for _ in range(2):
+        page.mouse.move(*top)
+        page.mouse.down()
+        for step in range(1, 11):  # down the stem of a 1, the pen still on the paper
+            page.mouse.move(top[0], top[1] + step * (ONE[0][1][1] - ONE[0][0][1]) * side / 10)
+        expect(page.locator("#prediction h2")).to_have_text("1", timeout=READING_TIMEOUT_MS)
+        page.mouse.up()
+        expect_reading(page, "1")
+        page.wait_for_timeout(500)  # past when the server would have been asked, after the pen lifts
+        assert [url for url in requests if "/gradio_api/" in url] == []
+        page.locator("#clear").click()
+        expect_calm(page)
+        requests.clear()
     page.close()
 
 
