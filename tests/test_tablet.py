@@ -1,0 +1,20 @@
+"""A student's view on a tablet, in portrait and landscape: as on a phone (tests/test_phone.py)."""
+
+import pytest
+from test_phone import ALL_DIGITS, OTHERS, browser, draw_digits_clear_and_undo, sketches, touch_screen
+
+__all__ = ["browser", "sketches"]  # fixtures of this module too
+
+TABLETS = [
+    ("tablet", {"width": 820, "height": 1180}, "light", OTHERS),
+    ("tablet-dark", {"width": 820, "height": 1180}, "dark", OTHERS),
+    ("tablet-landscape-light", {"width": 1180, "height": 820}, "light", OTHERS),
+    ("tablet-landscape-dark", {"width": 1180, "height": 820}, "dark", ALL_DIGITS),
+]
+
+
+@pytest.mark.parametrize(("name", "viewport", "theme", "digits"), TABLETS, ids=[screen[0] for screen in TABLETS])
+def test_drawing_with_a_finger(browser, app_url: str, sketches: dict[str, list], name: str, viewport: dict,
+                               theme: str, digits: str) -> None:
+    with touch_screen(browser, app_url, viewport, theme) as page:
+        draw_digits_clear_and_undo(page, sketches, name, digits)
