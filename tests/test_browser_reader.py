@@ -47,6 +47,7 @@ READ_CANVAS = """([encoded, side]) => {
     return { seen: Array.from(seen), probabilities: Array.from(probabilities) };
 }"""
 PAGE_READS = "() => globalThis.liveReading?.active() === true"
+STEM_MOVES = 5  # each waits for Chrome to paint the editor, in software
 
 
 @pytest.fixture(scope="module")
@@ -94,8 +95,8 @@ def test_the_prediction_tab_reads_as_the_pen_moves_and_asks_the_server_nothing(b
     for _ in range(2):
         page.mouse.move(*top)
         page.mouse.down()
-        for step in range(1, 11):  # down the stem of a 1, the pen still on the paper
-            page.mouse.move(top[0], top[1] + step * (ONE[0][1][1] - ONE[0][0][1]) * side / 10)
+        for step in range(1, STEM_MOVES + 1):  # down the stem of a 1, the pen still on the paper
+            page.mouse.move(top[0], top[1] + step * (ONE[0][1][1] - ONE[0][0][1]) * side / STEM_MOVES)
         expect(page.locator("#prediction h2")).to_have_text("1", timeout=READING_TIMEOUT_MS)
         page.mouse.up()
         expect_reading(page, "1")
