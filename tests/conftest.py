@@ -11,6 +11,18 @@ import pytest
 from support import MNIST_PATH, SHIPPED_MODEL_DIR, SKETCHES_PATH
 from testbench.servers import free_port
 
+# The two workers take test files in the order they are collected; the longest first, so neither
+# is left running one alone at the end.
+LONGEST_FILES = ["test_train.py", "test_phone.py", "test_tablet.py", "test_browser.py", "test_browser_reader.py"]
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    def rank(item: pytest.Item) -> int:
+        name = item.path.name
+        return LONGEST_FILES.index(name) if name in LONGEST_FILES else len(LONGEST_FILES)
+
+    items.sort(key=rank)  # stable: each file's tests keep their order
+
 
 def pytest_sessionstart(session: pytest.Session) -> None:
     """In CI a missing prerequisite fails the run at once; on a laptop its tests skip, saying why."""
