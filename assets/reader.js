@@ -387,14 +387,9 @@ globalThis.MnistReader = (() => {
     };
     // Growing the memory detaches earlier views of it, so every view is made when it is needed.
     const floats = (at, count) => new Float32Array(kernels.memory.buffer, at, count);
-    const put = (values) => {
-      const at = take(values.length);
-      floats(at, values.length).set(values);
-      return at;
-    };
     const mark = () => end;
     const release = (to) => { end = to; };
-    return { take, floats, put, mark, release };
+    return { take, floats, mark, release };
   };
 
   // The weights file train.py writes (model/export.py): a uint32 header length, a JSON header, the tensors.
@@ -438,14 +433,14 @@ globalThis.MnistReader = (() => {
   const placeWeights = (memory, { kernel, bias }) => {
     const outputs = kernel.shape[kernel.shape.length - 1];
     const padded = roundUp(outputs, OUTPUT_BLOCK);
-    const rows = kernel.values.length / outputs;
-    const paddedKernel = new Float32Array(rows * padded);
-    for (let row = 0; row < rows; row++) {
-      paddedKernel.set(kernel.values.subarray(row * outputs, (row + 1) * outputs), row * padded);
-    }
-    const paddedBias = new Float32Array(padded);
-    paddedBias.set(bias.values);
-    return { kernelShape: kernel.shape, outputs, padded, kernelAt: memory.put(paddedKernel), biasAt: memory.put(paddedBias) };
+    const place = (values) => {
+      const rows = values.length / outputs;
+      const at = memory.take(rows * padded);
+      const placed = memory.floats(at, rows * padded).fill(0);
+      for (let row = 0; row < rows; row++) placed.set(values.subarray(row * outputs, (row + 1) * outputs), row * padded);
+      return at;
+    };
+    return { kernelShape: kernel.shape, outputs, padded, kernelAt: place(kernel.values), biasAt: place(bias.values) };
   };
 
   const halfToFloat = (halves) => {
