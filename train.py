@@ -5,8 +5,9 @@
     python train.py --export                                     # re-export the saved one for the app
 
 Data flows top to bottom: load -> scale -> fit -> evaluate -> save. --export does only the
-last step, from the saved model: it rewrites mnist_cnn.tflite and the architecture recorded
-in metrics.json, without the data and without training.
+last step, from the saved model: it rewrites mnist_cnn.tflite, mnist_cnn.weights.bin (for the
+page's own reader) and the architecture recorded in metrics.json, without the data and without
+training.
 """
 
 import argparse

@@ -49,7 +49,6 @@ def export_serving_model(model: keras.Model, path: Path) -> None:
     Path(path).write_bytes(flatbuffer)
 
 
-
 def export_browser_weights(model: keras.Model, path: Path) -> None:
     """Write ``model``'s layers and weights as the page's reader loads them."""
     layers, blobs, offset = [], [], 0
