@@ -68,16 +68,14 @@ def training_batches(images: np.ndarray, labels: np.ndarray, recipe: Recipe, see
         order = tf.random.experimental.stateless_shuffle(indices, seed=tf.stack([seed, epoch]))
         return tf.data.Dataset.from_tensor_slices(order).batch(recipe.batch_size)
 
-    dataset = tf.data.Dataset.range(recipe.epochs).flat_map(epoch_order).enumerate()
-    if recipe.augment:
-        def distort(step: tf.Tensor, batch: tf.Tensor) -> tuple[tf.Tensor, tf.Tensor]:
-            seeds = tf.stack([tf.constant(seed, tf.int64), step])
-            return augment_batch(tf.gather(images, batch), seeds), tf.gather(labels, batch)
+    def batch_of(step: tf.Tensor, batch: tf.Tensor) -> tuple[tf.Tensor, tf.Tensor]:
+        chosen = tf.gather(images, batch)
+        if recipe.augment:
+            chosen = augment_batch(chosen, tf.stack([tf.constant(seed, tf.int64), step]))
+        return chosen, tf.gather(labels, batch)
 
-        dataset = dataset.map(distort, num_parallel_calls=os.cpu_count() or 1)
-    else:
-        dataset = dataset.map(lambda step, batch: (tf.gather(images, batch), tf.gather(labels, batch)))
-    return _without_autotuning(dataset)
+    dataset = tf.data.Dataset.range(recipe.epochs).flat_map(epoch_order).enumerate()
+    return _without_autotuning(dataset.map(batch_of, num_parallel_calls=os.cpu_count() or 1))
 
 
 def batches(images: np.ndarray, labels: np.ndarray, batch_size: int) -> tf.data.Dataset:
