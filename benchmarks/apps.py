@@ -82,14 +82,14 @@ async def read_stroke(http: httpx.AsyncClient, url: str, fn_index: int, stroke: 
         "data": [{"background": background, "layers": [layer], "composite": composite}], "fn_index": fn_index,
         "session_hash": session, "event_data": None, "trigger_id": None})
     joined.raise_for_status()
-    outputs = await _answer(http, url, session)
+    outputs = await event_answer(http, url, session)
     for value in outputs:
         if isinstance(value, dict) and value.get("url"):
             (await http.get(value["url"])).raise_for_status()
     return outputs
 
 
-async def _answer(http: httpx.AsyncClient, url: str, session: str) -> list:
+async def event_answer(http: httpx.AsyncClient, url: str, session: str) -> list:
     async with http.stream("GET", f"{url}/gradio_api/queue/data", params={"session_hash": session}) as stream:
         async for line in stream.aiter_lines():
             if line.startswith("data:"):

@@ -21,7 +21,7 @@ from pathlib import Path
 import httpx
 import numpy as np
 
-from benchmarks.apps import _answer
+from benchmarks.apps import event_answer
 
 BROWSER_CONNECTIONS = 6  # Chromium's limit per host over HTTP/1.1
 ACCEPT_ENCODING = "gzip, deflate, br, zstd"
@@ -81,7 +81,7 @@ async def load_page(http: httpx.AsyncClient, url: str, page: PageLoad, session: 
             joined = await http.post(f"{url}/gradio_api/queue/join", json={
                 "data": [], "fn_index": fn_index, "session_hash": session, "event_data": None, "trigger_id": None})
             joined.raise_for_status()
-            await _answer(http, url, session)
+            await event_answer(http, url, session)
 
     await get(page.paths[0])  # the HTML first, as a browser must
     await asyncio.gather(*(get(path) for path in page.paths[1:]))
