@@ -29,6 +29,8 @@ TAIL_STRAIGHT = 0.35  # a 9's stem carried on, as a fraction of the height
 TAIL_CURL = 0.5
 TAIL_CURL_TURN = math.radians(150)
 TAIL_DIRECTION_SPAN = 0.15  # the end of a 9's stroke whose direction the tail follows
+STEM_SPAN = 0.25  # the part of a 9's stroke, before its last STEM_SPAN, whose direction is its stem's
+FOOT_TURN = math.radians(30)  # a stroke's end turned further than this from its stem is a foot
 
 
 def _box(strokes: list[Stroke]) -> tuple[np.ndarray, np.ndarray]:
@@ -66,7 +68,8 @@ def _flag(bend: float) -> PenStyle:
         top, bottom = points[points[:, 1].argmin()], points[points[:, 1].argmax()]
         angle = math.atan2(bottom[1] - top[1], bottom[0] - top[0])
         length = FLAG_LENGTH * (bottom[1] - top[1])
-        return [*stem, arc(tuple(top), angle + FLAG_TURN + bend, length, turn=-bend)]
+        # A flag or hook comes down from the stem's top: one leaving it higher than level would be the top.
+        return [*stem, arc(tuple(top), min(angle + FLAG_TURN + bend, math.pi), length, turn=-bend)]
     return style
 
 
@@ -86,16 +89,43 @@ def open_four(strokes: list[Stroke]) -> list[Stroke] | None:
 
 
 def _tail(length: float, turn: float) -> PenStyle:
+    """A 9 with its stem carried on for ``length`` of its height, turning by ``turn``, in place of any foot it had."""
     def style(strokes: list[Stroke]) -> list[Stroke]:
         low, high = _box(strokes)
         height = (high - low)[1]
-        last = np.asarray(strokes[-1], float)
-        end = last[-1]
-        before = last[np.linalg.norm(last - end, axis=1) >= TAIL_DIRECTION_SPAN * height]
-        start = before[-1] if len(before) else last[0]
-        direction = math.atan2(end[1] - start[1], end[0] - start[0])
-        return [*strokes, arc(tuple(end), direction, length * height, turn=turn)]
+        stem = _without_foot(np.asarray(strokes[-1], float), height)
+        direction = _heading(stem, TAIL_DIRECTION_SPAN * height)
+        return [*strokes[:-1], stem.tolist(), arc(tuple(stem[-1]), direction, length * height, turn=turn)]
     return style
+
+
+def _without_foot(stroke: np.ndarray, height: float) -> np.ndarray:
+    """The stroke up to where its end turns away from its stem: a foot or curl the writer drew there is cut.
+
+    A tail is a stem carried on; curling a stem that already curls would close it into an 8.
+    """
+    stem = _heading(stroke[:_before_end(stroke, STEM_SPAN * height) + 1], STEM_SPAN * height)
+    end = len(stroke)
+    while end > 2 and abs(_turn_between(_heading(stroke[:end], TAIL_DIRECTION_SPAN * height), stem)) > FOOT_TURN:
+        end -= 1
+    return stroke[:end]
+
+
+def _before_end(stroke: np.ndarray, span: float) -> int:
+    """The index of the last point at least ``span`` from the stroke's end, in a straight line; 0 if none."""
+    far = np.flatnonzero(np.linalg.norm(stroke - stroke[-1], axis=1) >= span)
+    return int(far[-1]) if far.size else 0
+
+
+def _heading(stroke: np.ndarray, span: float) -> float:
+    """The direction the stroke runs over its last ``span``, as an angle from +x (y down)."""
+    start, end = stroke[_before_end(stroke, span)], stroke[-1]
+    return math.atan2(end[1] - start[1], end[0] - start[0])
+
+
+def _turn_between(direction: float, reference: float) -> float:
+    """``direction`` less ``reference``, within (-pi, pi]."""
+    return (direction - reference + math.pi) % (2 * math.pi) - math.pi
 
 
 # (name, digit, style), in the order the report prints them.
