@@ -31,6 +31,7 @@ TAIL_CURL_TURN = math.radians(150)
 TAIL_DIRECTION_SPAN = 0.15  # the end of a 9's stroke whose direction the tail follows
 STEM_SPAN = 0.25  # the part of a 9's stroke, before its last STEM_SPAN, whose direction is its stem's
 FOOT_TURN = math.radians(30)  # a stroke's end turned further than this from its stem is a foot
+FOOT_SPAN = 0.05  # the length over which a foot's turn is measured, as a fraction of the height
 
 
 def _box(strokes: list[Stroke]) -> tuple[np.ndarray, np.ndarray]:
@@ -106,7 +107,7 @@ def _without_foot(stroke: np.ndarray, height: float) -> np.ndarray:
     """
     stem = _heading(stroke[:_before_end(stroke, STEM_SPAN * height) + 1], STEM_SPAN * height)
     end = len(stroke)
-    while end > 2 and abs(_turn_between(_heading(stroke[:end], TAIL_DIRECTION_SPAN * height), stem)) > FOOT_TURN:
+    while end > 2 and abs(_turn_between(_heading(stroke[:end], FOOT_SPAN * height), stem)) > FOOT_TURN:
         end -= 1
     return stroke[:end]
 
