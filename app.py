@@ -17,6 +17,7 @@ import argparse
 import contextlib
 import logging
 import os
+import sys
 from collections.abc import Iterator
 from functools import partial
 from pathlib import Path
@@ -77,6 +78,14 @@ PREVIEW_SIDE = 280
 # bounded queue turns a flood of strokes into quick "queue full" replies, not a backlog.
 CONCURRENCY = 2
 QUEUE_SIZE = 64
+# Gradio 6.31 rebuilds a pandas summary of the last 10,000 events after every event, for its
+# monitoring page; in a class of 30 that, not reading, was most of a stroke's wait (see
+# benchmarks/load.py). Every thousandth event is often enough.
+ANALYTICS_EVERY = 1000
+# How long a thread holding the GIL may run before another that wants it gets a turn (Python's
+# default is 5 ms): the server's event loop then waits a tenth of a millisecond, not five, while
+# a reading computes, and every other student's upload with it.
+GIL_SWITCH_S = 0.0001
 # Sketches arrive as 400x400 PNG layers, a few kilobytes each; nothing legitimate is near this.
 MAX_UPLOAD = "4mb"
 # Each stroke leaves two uploads (about 11 kB) in Gradio's cache, over a gigabyte an hour for
@@ -330,6 +339,7 @@ def build() -> gr.Blocks:
                   api_visibility="private")
         demo.load(partial(report_card, METRICS_PATH), None, [confusion, architecture], api_visibility="private")
         demo.load(partial(join_this_class, demo), None, join_panel, api_visibility="private")
+    os.environ.setdefault("GRADIO_ANALYTICS_CACHE_FREQUENCY", str(ANALYTICS_EVERY))  # read by the queue
     demo.queue(max_size=QUEUE_SIZE, default_concurrency_limit=CONCURRENCY)
     return demo
 
@@ -386,6 +396,7 @@ def main(argv: list[str] | None = None) -> None:
         log.warning("No MNIST file at %s: the misread test digits will not be shown.", args.data)
     if args.share:
         log.warning(SHARE_WARNING)
+    sys.setswitchinterval(GIL_SWITCH_S)
     declare_to_zero_gpu()
     demo.launch(**launch_options(server_name=args.host, share=args.share))
 
