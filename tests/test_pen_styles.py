@@ -27,10 +27,10 @@ def test_a_curled_tail_replaces_the_foot_a_nine_had():
         stem, tail = np.asarray(styled[0]), np.asarray(styled[1])
         assert stem[-1][0] >= -0.05 and stem[-1][1] >= 1.0
         np.testing.assert_allclose(tail[0], stem[-1])
-        assert heading(tail[:2]) < math.radians(35) and heading(stem[-2:]) < math.radians(35)
+        assert off_vertical(tail[:2]) < math.radians(35) and off_vertical(stem[-2:]) < math.radians(35)
 
 
-def heading(segment: np.ndarray) -> float:
+def off_vertical(segment: np.ndarray) -> float:
     """How far a segment's direction is from straight down."""
     (x, y), (to_x, to_y) = segment
     return abs(math.atan2(to_y - y, to_x - x) - math.pi / 2)
