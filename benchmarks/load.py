@@ -91,8 +91,8 @@ async def classroom(url: str, clients: int, seconds: float, in_step: bool = Fals
 
 
 def measure(clients: int, seconds: float, rounds: int, in_step: bool,
-            inside: bool) -> dict[str, tuple[np.ndarray, list[str], float]]:
-    """Latencies (ms), errors and answers per second for each app, both served for the whole run.
+            inside: bool) -> dict[str, tuple[np.ndarray, list[str], float, list[float]]]:
+    """Latencies (ms), errors, answers per second and each round's p50 for each app, both served throughout.
 
     The apps take turns in rounds, in the order A B, B A, A B..., so that drift in the
     machine's speed over the run, and whichever goes first, weigh on both alike.
@@ -103,15 +103,16 @@ def measure(clients: int, seconds: float, rounds: int, in_step: bool,
         for name, (url, process) in urls.items():
             wait_until_up(url, process)
             asyncio.run(classroom(url, clients, WARM_UP_S, reading=readings[name]))  # first requests, threads, model
-        results = {name: (np.empty(0), [], 0.0) for name in APPS}
+        results = {name: (np.empty(0), [], 0.0, []) for name in APPS}
         for turn in range(rounds):
             for name in list(APPS)[:: 1 if turn % 2 == 0 else -1]:
                 latencies, errors, elapsed = asyncio.run(classroom(urls[name][0], clients, seconds / rounds, in_step,
                                                                    readings[name]))
-                pooled, all_errors, answering = results[name]
-                results[name] = (np.concatenate([pooled, latencies]), all_errors + errors, answering + elapsed)
-    return {name: (latencies, errors, len(latencies) / answering)
-            for name, (latencies, errors, answering) in results.items()}
+                pooled, all_errors, answering, p50s = results[name]
+                results[name] = (np.concatenate([pooled, latencies]), all_errors + errors, answering + elapsed,
+                                 p50s + [float(np.median(latencies)) if len(latencies) else np.nan])
+    return {name: (latencies, errors, len(latencies) / answering, p50s)
+            for name, (latencies, errors, answering, p50s) in results.items()}
 
 
 def report(name: str, latencies: np.ndarray, errors: list[str], rate: float, clients: int, seconds: float) -> None:
@@ -162,12 +163,16 @@ def main() -> int:
         measure_lecture_hall(args.clients, args.seconds)
         return 0
     results = measure(args.clients, args.seconds, args.rounds, args.in_step, args.inside)
-    for name, result in results.items():
-        report(name, *result, args.clients, args.seconds)
-    (ours, errors, _), (floor, _, _) = results["MNIST Sketchpad"], results["do-nothing app"]
+    for name, (latencies, errors, rate, _) in results.items():
+        report(name, latencies, errors, rate, args.clients, args.seconds)
+    (ours, errors, _, our_p50s), (floor, _, _, floor_p50s) = results["MNIST Sketchpad"], results["do-nothing app"]
     (p50, p95), (floor_p50, floor_p95) = np.percentile(ours, [50, 95]), np.percentile(floor, [50, 95])
     log.info("Summary: p50 %.1f ms = %.2fx the do-nothing app's %.1f ms; p95 %.1f ms (do-nothing %.1f ms); %d errors",
              p50, p50 / floor_p50, floor_p50, p95, floor_p95, len(errors))
+    # A round's two apps ran seconds apart: the spread of these ratios is how far drift moves the summary.
+    ratios = np.array(our_p50s) / np.array(floor_p50s)
+    log.info("Each round's p50 ratio: %s (median %.2fx)", ", ".join(f"{ratio:.2f}x" for ratio in ratios),
+             np.median(ratios))
     return 0
 
 
