@@ -90,9 +90,11 @@ async def classroom(url: str, clients: int, seconds: float, in_step: bool = Fals
     return np.array(latencies) * 1000, errors, elapsed
 
 
-def measure(clients: int, seconds: float, rounds: int, in_step: bool,
-            inside: bool) -> dict[str, tuple[np.ndarray, list[str], float, list[float]]]:
-    """Latencies (ms), errors, answers per second and each round's p50 for each app, both served throughout.
+Round = tuple[np.ndarray, list[str], float]  # as classroom() gives it: latencies (ms), errors, seconds answering
+
+
+def measure(clients: int, seconds: float, rounds: int, in_step: bool, inside: bool) -> dict[str, list[Round]]:
+    """Each app's rounds, in the order run, both apps served for the whole run.
 
     The apps take turns in rounds, in the order A B, B A, A B..., so that drift in the
     machine's speed over the run, and whichever goes first, weigh on both alike.
@@ -103,16 +105,23 @@ def measure(clients: int, seconds: float, rounds: int, in_step: bool,
         for name, (url, process) in urls.items():
             wait_until_up(url, process)
             asyncio.run(classroom(url, clients, WARM_UP_S, reading=readings[name]))  # first requests, threads, model
-        results = {name: (np.empty(0), [], 0.0, []) for name in APPS}
+        results: dict[str, list[Round]] = {name: [] for name in APPS}
         for turn in range(rounds):
             for name in list(APPS)[:: 1 if turn % 2 == 0 else -1]:
-                latencies, errors, elapsed = asyncio.run(classroom(urls[name][0], clients, seconds / rounds, in_step,
-                                                                   readings[name]))
-                pooled, all_errors, answering, p50s = results[name]
-                results[name] = (np.concatenate([pooled, latencies]), all_errors + errors, answering + elapsed,
-                                 p50s + [float(np.median(latencies)) if len(latencies) else np.nan])
-    return {name: (latencies, errors, len(latencies) / answering, p50s)
-            for name, (latencies, errors, answering, p50s) in results.items()}
+                results[name].append(asyncio.run(classroom(urls[name][0], clients, seconds / rounds, in_step,
+                                                           readings[name])))
+    return results
+
+
+def pooled(rounds: list[Round]) -> tuple[np.ndarray, list[str], float]:
+    """All the rounds' latencies (ms) and errors together, and the answers per second over them."""
+    latencies = np.concatenate([latencies for latencies, _, _ in rounds])
+    errors = [error for _, round_errors, _ in rounds for error in round_errors]
+    return latencies, errors, len(latencies) / sum(elapsed for _, _, elapsed in rounds)
+
+
+def median_ms(latencies: np.ndarray) -> float:
+    return float(np.median(latencies)) if len(latencies) else np.nan
 
 
 def report(name: str, latencies: np.ndarray, errors: list[str], rate: float, clients: int, seconds: float) -> None:
@@ -163,14 +172,16 @@ def main() -> int:
         measure_lecture_hall(args.clients, args.seconds)
         return 0
     results = measure(args.clients, args.seconds, args.rounds, args.in_step, args.inside)
-    for name, (latencies, errors, rate, _) in results.items():
-        report(name, latencies, errors, rate, args.clients, args.seconds)
-    (ours, errors, _, our_p50s), (floor, _, _, floor_p50s) = results["MNIST Sketchpad"], results["do-nothing app"]
+    totals = {name: pooled(rounds) for name, rounds in results.items()}
+    for name, total in totals.items():
+        report(name, *total, args.clients, args.seconds)
+    (ours, errors, _), (floor, _, _) = totals["MNIST Sketchpad"], totals["do-nothing app"]
     (p50, p95), (floor_p50, floor_p95) = np.percentile(ours, [50, 95]), np.percentile(floor, [50, 95])
     log.info("Summary: p50 %.1f ms = %.2fx the do-nothing app's %.1f ms; p95 %.1f ms (do-nothing %.1f ms); %d errors",
              p50, p50 / floor_p50, floor_p50, p95, floor_p95, len(errors))
     # A round's two apps ran seconds apart: the spread of these ratios is how far drift moves the summary.
-    ratios = np.array(our_p50s) / np.array(floor_p50s)
+    ratios = [median_ms(mine) / median_ms(theirs)
+              for (mine, _, _), (theirs, _, _) in zip(results["MNIST Sketchpad"], results["do-nothing app"])]
     log.info("Each round's p50 ratio: %s (median %.2fx)", ", ".join(f"{ratio:.2f}x" for ratio in ratios),
              np.median(ratios))
     return 0
