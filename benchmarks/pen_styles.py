@@ -32,6 +32,10 @@ TAIL_DIRECTION_SPAN = 0.15  # the end of a 9's stroke whose direction the tail f
 STEM_SPAN = 0.25  # the part of a 9's stroke, before its last STEM_SPAN, whose direction is its stem's
 FOOT_TURN = math.radians(30)  # a stroke's end turned further than this from its stem is a foot
 FOOT_SPAN = 0.05  # the length over which a foot's turn is measured, as a fraction of the height
+# A 9 whose loop is left open: the pen lands this far along the loop, as a fraction of the height.
+# Much further and the loop's top is gone: the drawing is an open-top 4 to the eye as well.
+OPEN_LOOP_GAP = 0.15
+LOOP_START_SPAN = 0.35  # a 9 drawn loop first starts this high up, as a fraction of the height
 
 
 def _box(strokes: list[Stroke]) -> tuple[np.ndarray, np.ndarray]:
@@ -100,6 +104,21 @@ def _tail(length: float, turn: float) -> PenStyle:
     return style
 
 
+def open_loop_nine(strokes: list[Stroke]) -> list[Stroke] | None:
+    """A 9 drawn loop first whose loop does not close: its first OPEN_LOOP_GAP of the height is not drawn.
+
+    None for a 9 begun low down (from its stem, say), where there is no loop-closing start to leave out.
+    """
+    low, high = _box(strokes)
+    height = (high - low)[1]
+    first = np.asarray(strokes[0], float)
+    if first[0, 1] - low[1] > LOOP_START_SPAN * height:
+        return None
+    along = np.concatenate([[0.0], np.cumsum(np.linalg.norm(np.diff(first, axis=0), axis=1))])
+    kept = first[along >= OPEN_LOOP_GAP * height]
+    return [kept.tolist(), *strokes[1:]] if len(kept) >= 2 else None
+
+
 def _without_foot(stroke: np.ndarray, height: float) -> np.ndarray:
     """The stroke up to where its end turns away from its stem: a foot or curl the writer drew there is cut.
 
@@ -140,4 +159,5 @@ PEN_STYLES: list[tuple[str, int, PenStyle]] = [
     ("7 with a bar", 7, bar_seven),
     ("9 with a long straight stem", 9, _tail(TAIL_STRAIGHT, 0.0)),
     ("9 with a curled tail", 9, _tail(TAIL_CURL, TAIL_CURL_TURN)),
+    ("9 with its loop left open", 9, open_loop_nine),
 ]

@@ -41,3 +41,13 @@ def test_a_hook_never_leaves_a_leaning_ones_top_above_it():
     for name in ("1 with a flag", "1 with a hook"):
         flagged = STYLES[name](leaning)
         assert min(y for stroke in flagged for _, y in stroke) >= -1e-9, name
+
+
+def test_an_open_loop_leaves_out_where_a_nines_loop_closes():
+    opened = STYLES["9 with its loop left open"](nine(foot=False))
+    stroke = np.asarray(opened[0])
+    # The loop closes at the top of the stem, where the pen landed; now it starts short of there.
+    assert np.linalg.norm(stroke[0] - STEM[0]) > 0.1
+    np.testing.assert_allclose(stroke[-len(STEM):], STEM, atol=1e-9)  # the stem as drawn
+    # A 9 begun at the foot of its stem has no loop-closing start to leave out.
+    assert STYLES["9 with its loop left open"]([nine(foot=False)[0][::-1]]) is None
