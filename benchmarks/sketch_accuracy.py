@@ -2,10 +2,12 @@
 
     python -m benchmarks.sketch_accuracy --sketches ../shared/data/sketches/uji_digits.json
     python -m benchmarks.sketch_accuracy --sketches ... --model other.keras   # compare models
+    python -m benchmarks.sketch_accuracy --sketches ... --one-view            # what the five views are worth
 
 Every digit is drawn onto a canvas of the app's size in each background mode (light composite,
 dark composite, transparent stroke layer) with a seeded random size, position and brush
-width, then read through the app's own preprocessing and model.
+width, then read through the app's own preprocessing and model: five views averaged, as the app
+reads, or with --one-view once, as drawn.
 
 After the plain figures comes the styles report, a separate development check: the same
 drawings with a writing style added in pen strokes (a slash through each 0, a bar on each 7,
@@ -51,13 +53,13 @@ def report(results: dict[str, np.ndarray], sample_count: int) -> None:
              "\n".join(f"{d:>4} " + " ".join(f"{n:>4}" for n in row) for d, row in enumerate(confusion)))
 
 
-def report_styles(sketches: list[tuple[int, list]], reader: Reader, seed: int) -> None:
+def report_styles(sketches: list[tuple[int, list]], reader: Reader, seed: int, views: bool) -> None:
     """One line per pen style: how many of the restyled drawings, in every mode, are read right."""
     log.info("Styles report (UJI drawings with a style added in pen strokes; not part of the figures above):")
     for name, digit, style in PEN_STYLES:
         restyled = [(drawn, strokes) for drawn, strokes in
                     ((drawn, style(strokes)) for drawn, strokes in sketches if drawn == digit) if strokes is not None]
-        results = read_all(restyled, reader, seed)
+        results = read_all(restyled, reader, seed, views)
         correct = results["digit"] == results["predicted"]
         misreads = np.bincount(results["predicted"][~correct], minlength=10)
         log.info("  %-36s %6.2f%% of %4d  misread as: %s", name, 100 * correct.mean(), len(correct),
@@ -88,6 +90,8 @@ def main() -> int:
     parser.add_argument("--model", type=Path, default=DEFAULT_SERVING_PATH,
                         help="a .tflite (run by LiteRT, as the app does; default: the shipped one) or a .keras model")
     parser.add_argument("--seed", type=int, default=0, help="seed for sizes, positions and brushes")
+    parser.add_argument("--one-view", action="store_true",
+                        help="read each drawing once, as drawn, not as the app does (five views averaged)")
     parser.add_argument("--failures", type=Path, default=Path("benchmarks/out/sketch_failures.png"),
                         help="where to write the grid of misread drawings")
     args = parser.parse_args()
@@ -101,10 +105,10 @@ def main() -> int:
     except ModelError as error:
         log.error("error: %s", error)
         return 2
-    log.info("Model: %s", args.model)
-    results = read_all(sketches, reader, args.seed)
+    log.info("Model: %s, %s", args.model, "one view" if args.one_view else "five views averaged")
+    results = read_all(sketches, reader, args.seed, views=not args.one_view)
     report(results, len(sketches))
-    report_styles(sketches, reader, args.seed)
+    report_styles(sketches, reader, args.seed, views=not args.one_view)
     save_failures(results, args.failures)
     return 0
 

@@ -5,6 +5,7 @@ from pathlib import Path
 
 import numpy as np
 
+from model.preprocess import to_mnist
 from model.serving import Reader, classify_batch, load_reader
 from testbench.canvas import SHEETS, draw_strokes, random_placement
 
@@ -18,21 +19,27 @@ def load_sketches(path: Path) -> list[tuple[int, list]]:
     return [(int(digit), strokes) for digit in sorted(raw) for strokes in raw[digit]]
 
 
-def read_all(sketches: list[tuple[int, list]], reader: Reader, seed: int) -> dict[str, np.ndarray]:
-    """Draw every sketch in every mode, with a seeded random size, position and brush, and read it; one row each."""
+def read_all(sketches: list[tuple[int, list]], reader: Reader, seed: int, views: bool = True) -> dict[str, np.ndarray]:
+    """Draw every sketch in every mode, with a seeded random size, position and brush, and read it; one row each.
+
+    Each drawing is read as the app reads it, five views averaged, or with ``views=False`` once, as drawn.
+    """
     rng = np.random.default_rng(seed)
     jobs = [(digit, index, mode, strokes, random_placement(rng))
             for index, (digit, strokes) in enumerate(sketches) for mode in MODES]
-    predicted = []
+    probabilities = []
     for start in range(0, len(jobs), BATCH):
         canvases = [draw_strokes(strokes, placement, mode)
                     for _, _, mode, strokes, placement in jobs[start:start + BATCH]]
-        predicted.extend(classify_batch(canvases, reader).argmax(axis=1))
+        probabilities.append(classify_batch(canvases, reader) if views
+                             else reader(np.stack([to_mnist(canvas) for canvas in canvases])[..., None]))
+    probabilities = np.concatenate(probabilities)
     return {
         "digit": np.array([job[0] for job in jobs]),
         "index": np.array([job[1] for job in jobs]),
         "mode": np.array([job[2] for job in jobs]),
-        "predicted": np.array(predicted),
+        "probabilities": probabilities,
+        "predicted": probabilities.argmax(axis=1),
         "jobs": jobs,
     }
 
