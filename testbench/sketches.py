@@ -31,8 +31,7 @@ def read_all(sketches: list[tuple[int, list]], reader: Reader, seed: int, views:
     for start in range(0, len(jobs), BATCH):
         canvases = [draw_strokes(strokes, placement, mode)
                     for _, _, mode, strokes, placement in jobs[start:start + BATCH]]
-        probabilities.append(classify_batch(canvases, reader) if views
-                             else reader(np.stack([to_mnist(canvas) for canvas in canvases])[..., None]))
+        probabilities.append(classify_batch(canvases, reader) if views else read_once(canvases, reader))
     probabilities = np.concatenate(probabilities)
     return {
         "digit": np.array([job[0] for job in jobs]),
@@ -42,6 +41,11 @@ def read_all(sketches: list[tuple[int, list]], reader: Reader, seed: int, views:
         "predicted": probabilities.argmax(axis=1),
         "jobs": jobs,
     }
+
+
+def read_once(canvases: list[np.ndarray], reader: Reader) -> np.ndarray:
+    """(N, 10) probabilities from one reading of each canvas as drawn, without the app's other four views."""
+    return reader(np.stack([to_mnist(canvas) for canvas in canvases])[..., None])
 
 
 def reader_for(path: Path) -> Reader:

@@ -12,6 +12,7 @@ from testbench.sketches import load_sketches, read_all
 pytestmark = pytest.mark.skipif(not SKETCHES_PATH.is_file(), reason=f"needs the dev sketches at {SKETCHES_PATH}")
 # Every 4th writer's digits keep this quick; benchmarks/sketch_accuracy.py reads them all.
 STRIDE = 4
+# Every 40th: that check is of exactness, not of accuracy.
 ONE_VIEW_STRIDE = 40
 
 
