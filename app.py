@@ -4,6 +4,7 @@
     python app.py --host 0.0.0.0       # serves the local network too: a class joins from its phones
     python app.py --share              # also through a Gradio public link: anyone with the link can use it
     python app.py --data mnist.npz     # and shows the test digits it misreads from this copy of MNIST
+    python app.py --model /tmp/run     # serves a model train.py wrote elsewhere (its --out)
 
 The "Join this class" panel shows the address students can reach, with a QR code for the projector.
 
@@ -27,25 +28,21 @@ import gradio as gr
 import numpy as np
 
 from model.classroom import gallery_items, inside_view, misread_digit_inside, misread_test_digits
-from model.constants import ARTIFACT_DIR, CANVAS_SIZE, HISTORY_FILE, INK_COLOUR, METRICS_FILE, SERVING_FILE
+from model.constants import CANVAS_SIZE, INK_COLOUR, SHIPPED, ModelFiles
 from model.errors import DataError, ModelError
 from model.inside import look_inside
 from model.pictures import input_data_uri
 from model.preprocess import open_image, to_mnist
 from model.records import recorded_architecture, report_card, training_view
 from model.serving import classify_seen, confidences, load_reader
+from web import ASSETS, gradio_fixes
 from web.join import invitation, join_view
-from web.reader import page_script, weights_route
+from web.reader import reader_script, weights_route, weights_url
 from web.zerogpu import declare_to_zero_gpu
 
 log = logging.getLogger("app")
 
 # --- Constants, in one place -------------------------------------------------------------
-
-MODEL_PATH = ARTIFACT_DIR / SERVING_FILE  # the network as LiteRT runs it: no TensorFlow here
-HISTORY_PATH = ARTIFACT_DIR / HISTORY_FILE
-METRICS_PATH = ARTIFACT_DIR / METRICS_FILE
-ASSETS = Path(__file__).resolve().parent / "assets"
 
 TITLE = "MNIST Sketchpad"
 TAGLINE = (
@@ -78,10 +75,6 @@ PREVIEW_SIDE = 280
 # bounded queue turns a flood of strokes into quick "queue full" replies, not a backlog.
 CONCURRENCY = 2
 QUEUE_SIZE = 64
-# Gradio 6.31 rebuilds a pandas summary of the last 10,000 events after every event, for its
-# monitoring page; in a class of 30 that, not reading, was most of a stroke's wait (see
-# benchmarks/load.py). Every thousandth event is often enough.
-ANALYTICS_EVERY = 1000
 # How long a thread holding the GIL may run before another that wants it gets a turn (Python's
 # default is 5 ms): the server's event loop then waits a tenth of a millisecond, not five, while
 # a reading computes, and every other student's upload with it.
@@ -90,7 +83,7 @@ GIL_SWITCH_S = 0.0001
 MAX_UPLOAD = "4mb"
 # Each stroke leaves two uploads (about 11 kB) in Gradio's cache, over a gigabyte an hour for
 # a class of 30. Files older than this go, checked as often; the page reuses an upload's path
-# for at most a minute (assets/sketchpad.js).
+# for at most a minute (assets/gradio_fixes.js).
 UPLOAD_LIFETIME_S = 300
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 7860
@@ -104,15 +97,6 @@ INSIDE_TEMPLATE = (ASSETS / "inside.html").read_text()
 CONFUSION_TEMPLATE = (ASSETS / "confusion.html").read_text()
 JOIN_TEMPLATE = (ASSETS / "join.html").read_text()
 SHARE_WARNING = "Sharing a public link: anyone with the link can use the app while it runs."
-# Gradio 6.31's Sketchpad opens on its image tool, and its change event drops some first
-# strokes; this script selects the brush for the user and asks for a reading after each stroke:
-# the Inside tab's, with every layer, only while that tab is showing.
-JS_PATH = ASSETS / "sketchpad.js"
-# In Gradio 6.31, setting the Sketchpad's value to None from Python wipes the canvas only the
-# first time (as in gradio-app/gradio#9978), so the clear button presses the Sketchpad's own bin.
-PRESS_THE_BIN = """() => document.querySelector('#sketchpad button[aria-label="Clear canvas"]')?.click()"""
-# The big Undo under the sheet, in thumb reach on a phone, presses the editor's own small one.
-PRESS_UNDO = """() => document.querySelector('#sketchpad button[aria-label="Undo"]')?.click()"""
 
 EditorValue = dict[str, Any]  # the Sketchpad's raw value: {"background", "layers", "composite"}, each a file
 LabelValue = dict[str, float] | str
@@ -139,12 +123,12 @@ def preview(seen: np.ndarray) -> str:
             f'alt="The {seen.shape[1]} by {seen.shape[0]} pixel image the network reads">')
 
 
-def classify_sketch(sketch: EditorValue | None, model_path: Path = MODEL_PATH) -> LabelValue:
+def classify_sketch(sketch: EditorValue | None, model: ModelFiles = SHIPPED) -> LabelValue:
     """Label confidences for a sketch, or the calm prompt when nothing is drawn."""
-    return read_sketch(sketch, model_path)[0]
+    return read_sketch(sketch, model)[0]
 
 
-def read_sketch(sketch: EditorValue | None, model_path: Path = MODEL_PATH) -> tuple[LabelValue, str | None]:
+def read_sketch(sketch: EditorValue | None, model: ModelFiles = SHIPPED) -> tuple[LabelValue, str | None]:
     """What the Prediction tab shows for a sketch: the top classes and the 28x28 image the network saw.
 
     ``sketch`` is the Sketchpad's value as uploaded (files, not yet decoded): decoding just
@@ -157,18 +141,17 @@ def read_sketch(sketch: EditorValue | None, model_path: Path = MODEL_PATH) -> tu
         seen = seen_in(sketch)
         if seen is None:
             return blank_reading()
-        return classify_seen(seen, load_reader(model_path)), preview(seen)
+        return classify_seen(seen, load_reader(model.serving)), preview(seen)
 
 
-def read_inside(sketch: EditorValue | None, model_path: Path = MODEL_PATH,
-                metrics_path: Path = METRICS_PATH) -> tuple[LabelValue, str | None, dict | None]:
+def read_inside(sketch: EditorValue | None, model: ModelFiles = SHIPPED) -> tuple[LabelValue, str | None, dict | None]:
     """``read_sketch`` and, from the same readings, the Inside tab: every layer and which pixels mattered."""
     with refused_clearly():
         seen = seen_in(sketch)
         if seen is None:
             return blank_state()
-        inside = look_inside(seen, load_reader(model_path))
-        view = inside_view(inside, YOUR_DRAWING, recorded_architecture(metrics_path))
+        inside = look_inside(seen, load_reader(model.serving))
+        view = inside_view(inside, YOUR_DRAWING, recorded_architecture(model.metrics))
         return confidences(inside.probabilities), preview(seen), view
 
 
@@ -209,38 +192,38 @@ def mnist_path() -> Path | None:
     return Path(os.environ[MNIST_ENV]) if os.environ.get(MNIST_ENV) else None
 
 
-def open_gallery(model_path: Path = MODEL_PATH) -> tuple[str, list[tuple[np.ndarray, str]]]:
+def open_gallery(model: ModelFiles = SHIPPED) -> tuple[str, list[tuple[np.ndarray, str]]]:
     """The misread test digits and a note on them, or a calm note saying why there are none to show."""
     try:
-        images, wrong = misread_test_digits(mnist_path(), model_path)
+        images, wrong = misread_test_digits(mnist_path(), model.serving)
     except (DataError, ModelError) as error:
         log.warning("Test digits unavailable: %s", error)
         return NO_MNIST_NOTE.format(error=error), []
     return GALLERY_NOTE.format(count=len(wrong), total=len(images)), gallery_items(images, wrong)
 
 
-def show_test_digit(selected: gr.SelectData, model_path: Path = MODEL_PATH, metrics_path: Path = METRICS_PATH) -> dict:
+def show_test_digit(selected: gr.SelectData, model: ModelFiles = SHIPPED) -> dict:
     """The Inside tab for the misread test digit clicked in the gallery."""
-    images, wrong = misread_test_digits(mnist_path(), model_path)
-    return misread_digit_inside(images, wrong[selected.index], load_reader(model_path),
-                                recorded_architecture(metrics_path))
+    images, wrong = misread_test_digits(mnist_path(), model.serving)
+    return misread_digit_inside(images, wrong[selected.index], load_reader(model.serving),
+                                recorded_architecture(model.metrics))
 
 
 # --- Handlers: the model, its training and its report card ----------------------------------------
 
 
-def model_problem(model_path: Path = MODEL_PATH) -> str | None:
+def model_problem(model: ModelFiles = SHIPPED) -> str | None:
     """Why the model cannot be used (naming the file and the rebuild command), or None if it can."""
     try:
-        load_reader(model_path)
+        load_reader(model.serving)
     except ModelError as error:
         return str(error)
     return None
 
 
-def model_banner(model_path: Path = MODEL_PATH) -> dict:
+def model_banner(model: ModelFiles = SHIPPED) -> dict:
     """A visible warning above the app when the model is missing or broken, hidden otherwise."""
-    problem = model_problem(model_path)
+    problem = model_problem(model)
     if problem is None:
         return gr.update(value="", visible=False)
     return gr.update(value=f"### ⚠️ The digit reader is not available\n\n{problem}", visible=True)
@@ -258,7 +241,8 @@ def join_this_class(app: gr.Blocks) -> dict[str, str]:
 # --- Layout and wiring ----------------------------------------------------------------------
 
 
-def build() -> gr.Blocks:
+def build(model: ModelFiles = SHIPPED) -> gr.Blocks:
+    """The app for ``model``: its reader, its training records and its report card."""
     with gr.Blocks(title=TITLE, delete_cache=(UPLOAD_LIFETIME_S, UPLOAD_LIFETIME_S)) as demo:
         gr.Markdown(f"# ✏️ {TITLE}\n{TAGLINE}", elem_id="intro")
         banner = gr.Markdown(visible=False, elem_id="model-banner")
@@ -280,11 +264,7 @@ def build() -> gr.Blocks:
                 with gr.Row(elem_id="pad-buttons"):
                     clear_button = gr.Button("Clear the canvas", variant="primary", size="lg", elem_id="clear")
                     undo_button = gr.Button("Undo", size="lg", elem_id="undo")
-                # Pressed by assets/sketchpad.js when a stroke ends; hidden by assets/style.css.
-                read_button = gr.Button("Read the sketch", elem_id="read-sketch")
-                read_inside_button = gr.Button("Read the sketch, every layer", elem_id="read-inside")
-                # Pressed by assets/live_reading.js with each reading made in the page.
-                show_page_reading = gr.Button("Show the page's reading", elem_id="read-in-page")
+                read_button, read_inside_button, show_page_reading = gradio_fixes.hidden_buttons()
             with gr.Column(scale=4, min_width=320):
                 with gr.Tabs():
                     with gr.Tab("Prediction", id="prediction-tab"):
@@ -315,9 +295,9 @@ def build() -> gr.Blocks:
 
         # One reading per stroke; "always_last" drops strokes superseded while one runs.
         reading = dict(show_progress="hidden", trigger_mode="always_last", preprocess=False, api_visibility="private")
-        read_button.click(read_sketch, sketchpad, [prediction, seen], **reading)
-        read_inside_button.click(read_inside, sketchpad, [prediction, seen, inside], **reading)
-        inside_tab.select(read_inside, sketchpad, [prediction, seen, inside], **reading)
+        read_button.click(partial(read_sketch, model=model), sketchpad, [prediction, seen], **reading)
+        read_inside_button.click(partial(read_inside, model=model), sketchpad, [prediction, seen, inside], **reading)
+        inside_tab.select(partial(read_inside, model=model), sketchpad, [prediction, seen, inside], **reading)
         # No server round trip: the page's own reading goes straight to the Label and the preview. A reading
         # handed over while the last is still being shown must not be dropped (the default "once" would):
         # it may be the stroke's final one.
@@ -325,42 +305,50 @@ def build() -> gr.Blocks:
                                 show_progress="hidden", trigger_mode="always_last", api_visibility="private")
         sketchpad.clear(blank_state, None, [prediction, seen, inside], show_progress="hidden",
                         api_visibility="private")
-        clear_button.click(None, js=PRESS_THE_BIN)
-        undo_button.click(None, js=PRESS_UNDO)  # assets/sketchpad.js then asks for a reading
+        clear_button.click(None, js=gradio_fixes.PRESS_THE_BIN)
+        undo_button.click(None, js=gradio_fixes.PRESS_UNDO)  # assets/gradio_fixes.js then asks for a reading
         # MNIST is read only when someone asks for its misread digits.
-        misreads_panel.expand(open_gallery, None, [gallery_note, gallery], api_visibility="private")
-        gallery.select(show_test_digit, None, inside, api_visibility="private")
+        misreads_panel.expand(partial(open_gallery, model=model), None, [gallery_note, gallery],
+                              api_visibility="private")
+        # Gradio hands a handler the click by its annotation, which a partial hides.
+        def show_clicked_test_digit(selected: gr.SelectData) -> dict:
+            return show_test_digit(selected, model)
+
+        gallery.select(show_clicked_test_digit, None, inside, api_visibility="private")
         # API-only endpoint (no UI trigger) for gradio_client users and tests.
-        gr.on(triggers=[], fn=classify_sketch, inputs=sketchpad, outputs=prediction, api_name="classify",
-              preprocess=False, api_description="Read a sketch (a Sketchpad value) and return the top three digits.")
+        gr.on(triggers=[], fn=partial(classify_sketch, model=model), inputs=sketchpad, outputs=prediction,
+              api_name="classify", preprocess=False,
+              api_description="Read a sketch (a Sketchpad value) and return the top three digits.")
         # Read on each page load, so a retrained model's records show without a restart.
-        demo.load(model_banner, None, banner, api_visibility="private")
-        demo.load(partial(training_view, HISTORY_PATH, METRICS_PATH), None, [summary, loss_plot, accuracy_plot],
+        demo.load(partial(model_banner, model), None, banner, api_visibility="private")
+        demo.load(partial(training_view, model.history, model.metrics), None, [summary, loss_plot, accuracy_plot],
                   api_visibility="private")
-        demo.load(partial(report_card, METRICS_PATH), None, [confusion, architecture], api_visibility="private")
+        demo.load(partial(report_card, model.metrics), None, [confusion, architecture], api_visibility="private")
         demo.load(partial(join_this_class, demo), None, join_panel, api_visibility="private")
-    os.environ.setdefault("GRADIO_ANALYTICS_CACHE_FREQUENCY", str(ANALYTICS_EVERY))  # read by the queue
+    gradio_fixes.quiet_analytics()
     demo.queue(max_size=QUEUE_SIZE, default_concurrency_limit=CONCURRENCY)
     return demo
 
 
-def launch_options(**overrides: Any) -> dict[str, Any]:
-    """What launch() needs besides the Blocks: in Gradio 6 the theme, CSS and JS go here."""
+def launch_options(model: ModelFiles = SHIPPED, **overrides: Any) -> dict[str, Any]:
+    """What launch() needs besides the Blocks built for ``model``: in Gradio 6 the theme, CSS and JS go here."""
+    reader = reader_script(weightsUrl=weights_url(model), canvasSize=CANVAS_SIZE, brushRadius=BRUSH_RADIUS,
+                           emptyPrompt=EMPTY_PROMPT, topClasses=TOP_CLASSES, previewSide=PREVIEW_SIDE,
+                           editorPadding=gradio_fixes.EDITOR_PADDING, readSketch=gradio_fixes.READ_SKETCH,
+                           readInPage=gradio_fixes.READ_IN_PAGE)
     options = dict(
         server_name=os.environ.get("GRADIO_SERVER_NAME", DEFAULT_HOST),
         server_port=int(os.environ.get("GRADIO_SERVER_PORT", DEFAULT_PORT)),
         share=False,
-        # Server-side rendering (on by default on Spaces) would render the page before
-        # assets/sketchpad.js patches the client; the page is rendered in the browser.
-        ssr_mode=False,
         # Refusals (an unreadable upload, a malformed request) then say why, without a traceback.
         show_error=True,
         max_file_size=MAX_UPLOAD,
         theme=THEME,
+        css=gradio_fixes.CSS,
         css_paths=[CSS_PATH],
-        js=page_script(JS_PATH.read_text(), canvasSize=CANVAS_SIZE, brushRadius=BRUSH_RADIUS, emptyPrompt=EMPTY_PROMPT,
-                       topClasses=TOP_CLASSES, previewSide=PREVIEW_SIDE),
-        app_kwargs={"routes": [weights_route()]},  # the weights for the page's reader, cached for a year
+        js=gradio_fixes.page_script(reader),
+        app_kwargs={"routes": [weights_route(model)]},  # the weights for the page's reader, cached for a year
+        **gradio_fixes.LAUNCH_OPTIONS,
     )
     return options | overrides
 
@@ -376,6 +364,8 @@ def main(argv: list[str] | None = None) -> None:
                         help=f"the address to serve on: {DEFAULT_HOST} (the default) is this computer only; "
                              "0.0.0.0 serves every network interface, so a class on the same network can join "
                              "(default: GRADIO_SERVER_NAME if set)")
+    parser.add_argument("--model", type=Path, default=SHIPPED.folder,
+                        help="the folder of the model to serve, as train.py --out wrote it (default: model/)")
     parser.add_argument("--share", action="store_true",
                         help="also serve through a Gradio public share link (up to a week): "
                              "anyone with the link can use the app while it runs")
@@ -387,18 +377,20 @@ def main(argv: list[str] | None = None) -> None:
     logging.getLogger("httpx").setLevel(logging.WARNING)
     # Loading now, not on the first stroke, makes the first reading quick and reports a broken
     # model at start-up; the app still serves, with the banner explaining what to do.
-    problem = model_problem()
+    model = ModelFiles(args.model)
+    problem = model_problem(model)
     if problem:
         log.error("The digit reader is not available: %s", problem)
     else:
-        log.info("Model loaded from %s", MODEL_PATH)
+        log.info("Model loaded from %s", model.serving)
     if args.data is not None and not args.data.is_file():
         log.warning("No MNIST file at %s: the misread test digits will not be shown.", args.data)
     if args.share:
         log.warning(SHARE_WARNING)
     sys.setswitchinterval(GIL_SWITCH_S)
     declare_to_zero_gpu()
-    demo.launch(**launch_options(server_name=args.host, share=args.share))
+    app = demo if model == SHIPPED else build(model)
+    app.launch(**launch_options(model, server_name=args.host, share=args.share))
 
 
 if __name__ == "__main__":

@@ -8,8 +8,9 @@
   // pointer's path, fitted to the view as the editor fits it) and follows undo, redo and clear.
   // After any other tool (the eraser, the image tool), a pinch or zooming the copy may no longer
   // match: the server reads from then until the canvas is cleared.
-  const { weightsUrl, kernelsWasm, canvasSize, brushRadius, emptyPrompt, topClasses, previewSide } = config;
-  const BORDER_PADDING = 30;  // the margin Gradio 6.31's editor leaves around the canvas when it fits it
+  // editorPadding, readSketch and readInPage come from web/gradio_fixes.py (fixes 2 and 5).
+  const { weightsUrl, kernelsWasm, canvasSize, brushRadius, emptyPrompt, topClasses, previewSide,
+    editorPadding, readSketch, readInPage } = config;
   const IN_PAGE = "Read in this page, as you draw.";
   const FORCE_SERVER = new URLSearchParams(location.search).get("reader") === "server";
 
@@ -39,8 +40,8 @@
 
   const toCanvas = (event) => {
     const view = event.target.getBoundingClientRect();
-    const scale = Math.min((view.width - 2 * BORDER_PADDING) / canvasSize,
-      (view.height - 2 * BORDER_PADDING) / canvasSize);
+    const scale = Math.min((view.width - 2 * editorPadding) / canvasSize,
+      (view.height - 2 * editorPadding) / canvasSize);
     const left = (view.width - canvasSize * scale) / 2, top = (view.height - canvasSize * scale) / 2;
     return [(event.clientX - view.left - left) / scale, (event.clientY - view.top - top) / scale];
   };
@@ -110,10 +111,10 @@
       state.lastOutputs = outputsFor(MnistReader.read(state.network, layerPixels(), canvasSize, canvasSize));
     } catch (error) {
       useServer(`the page's reader failed: ${error.message}`);
-      document.getElementById("read-sketch")?.click();
+      document.getElementById(readSketch)?.click();
       return;
     }
-    document.getElementById("read-in-page")?.click();  // its js hands lastOutputs to the Label and preview
+    document.getElementById(readInPage)?.click();  // its js hands lastOutputs to the Label and preview
   };
   // At most one reading an animation frame: the first move in a frame reads at once, later ones once after.
   const readSoon = () => {
@@ -192,11 +193,9 @@
   // --- Which reader: this page's when it can, else the server's ------------------------------------
 
   globalThis.liveReading = {
-    // Whether the Prediction tab reads in this page (assets/sketchpad.js then leaves it alone).
+    // Whether the Prediction tab reads in this page (assets/gradio_fixes.js then leaves it alone).
     active: inPage,
     outputs: () => state.lastOutputs,
-    readCanvas: (rgba, width, height) => MnistReader.read(state.network, rgba, width, height),
-    shadowPixels: layerPixels,
   };
   const start = async () => {
     if (FORCE_SERVER) return useServer("asked for by ?reader=server");

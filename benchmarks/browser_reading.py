@@ -17,7 +17,11 @@ import shutil
 import statistics
 from typing import TYPE_CHECKING
 
+from app import BRUSH_RADIUS
 from benchmarks.apps import APPS, running, wait_until_up
+from model.constants import CANVAS_SIZE
+from testbench.canvas import Placement, draw_strokes
+from testbench.page_reader import read_in_page
 
 if TYPE_CHECKING:
     from playwright.sync_api import Browser
@@ -51,18 +55,9 @@ STOPWATCH = """(startOn) => {
         return handOver();
     };
 }"""
-# The cost of one reading in the page, without the editor's drawing and frames around it: a stroke's
-# worth of canvas (the last stroke, on the page's copy of the layer) read 100 times.
-READER_ALONE = """async () => {
-    const times = [];
-    for (let i = 0; i < 100; i++) {
-        const started = performance.now();
-        globalThis.liveReading.readCanvas(globalThis.liveReading.shadowPixels(), 400, 400);
-        times.push(performance.now() - started);
-        await new Promise((resolve) => setTimeout(resolve));
-    }
-    return times;
-}"""
+# The cost of one reading in the page, without the editor's drawing and frames around it: a drawn zero
+# on the stroke layer, read 100 times.
+READER_REPEATS = 100
 log = logging.getLogger("browser_reading")
 
 
@@ -99,8 +94,10 @@ def measure(browser: "Browser", url: str, reader: str, strokes: int, moves: int,
         per_stroke.append(sum("/gradio_api/" in request for request in requests))
         log.info("  stroke %d: %d server requests", stroke + 1, per_stroke[-1])
         if stroke == strokes - 1 and reader == "in this page":
-            log.info("The page's reader alone (its copy of the layer read, preprocessed, five views): %s",
-                     summary(page.evaluate(READER_ALONE)))
+            placement = Placement(height=0.5, brush=2 * BRUSH_RADIUS / CANVAS_SIZE, x=0.5, y=0.5)
+            zero = draw_strokes([[(math.sin(turn), -1.3 * math.cos(turn)) for turn in turns]], placement, "transparent")
+            log.info("The page's reader alone (a drawn zero read, preprocessed, five views): %s",
+                     summary(read_in_page(page, [zero], READER_REPEATS)[1]))
         page.locator("#clear").click()
         page.wait_for_timeout(SETTLE_MS)
     times = page.evaluate("() => window.readingTimes")

@@ -23,9 +23,10 @@ import numpy as np
 from PIL import Image, ImageDraw
 
 from benchmarks.pen_styles import PEN_STYLES
+from model.constants import SHIPPED
 from model.errors import ModelError
 from model.preprocess import to_mnist
-from model.serving import DEFAULT_SERVING_PATH, Reader
+from model.serving import Reader
 from testbench.canvas import draw_strokes
 from testbench.sketches import MODES, load_sketches, read_all, reader_for
 
@@ -87,7 +88,7 @@ def save_failures(results: dict[str, np.ndarray], path: Path, columns: int = 12,
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--sketches", type=Path, required=True, help="uji_digits.json (see its README)")
-    parser.add_argument("--model", type=Path, default=DEFAULT_SERVING_PATH,
+    parser.add_argument("--model", type=Path, default=SHIPPED.serving,
                         help="a .tflite (run by LiteRT, as the app does; default: the shipped one) or a .keras model")
     parser.add_argument("--seed", type=int, default=0, help="seed for sizes, positions and brushes")
     parser.add_argument("--one-view", action="store_true",

@@ -1,5 +1,6 @@
 """Shapes, names and places every other module agrees on. Plain values: this module imports nothing of ours."""
 
+from dataclasses import dataclass
 from pathlib import Path
 
 # The network's input: MNIST's 28x28 grey images, one channel, and the ten digits it reads.
@@ -21,9 +22,42 @@ INK_COLOUR = "#3b82f6"
 
 # The trained network and its records, shipped in the repository beside the code that reads them.
 ARTIFACT_DIR = Path(__file__).resolve().parent
+# The tutorial's recipe, trained the same way, shipped beside it for comparison (the class board).
+TUTORIAL_DIR = ARTIFACT_DIR / "tutorial"
 MODEL_FILE = "mnist_cnn.keras"
 SERVING_FILE = "mnist_cnn.tflite"  # the same network for LiteRT, which the app runs
 BROWSER_WEIGHTS_FILE = "mnist_cnn.weights.bin"  # and its weights for the page's own reader (assets/reader.js)
 HISTORY_FILE = "history.json"
 METRICS_FILE = "metrics.json"
 REBUILD_COMMAND = "python train.py --data PATH/TO/mnist.npz"
+
+
+@dataclass(frozen=True)
+class ModelFiles:
+    """One trained network's files, in the folder train.py wrote them to (its --out, the app's --model)."""
+
+    folder: Path = ARTIFACT_DIR
+
+    @property
+    def keras(self) -> Path:
+        return self.folder / MODEL_FILE
+
+    @property
+    def serving(self) -> Path:
+        return self.folder / SERVING_FILE
+
+    @property
+    def browser_weights(self) -> Path:
+        return self.folder / BROWSER_WEIGHTS_FILE
+
+    @property
+    def history(self) -> Path:
+        return self.folder / HISTORY_FILE
+
+    @property
+    def metrics(self) -> Path:
+        return self.folder / METRICS_FILE
+
+
+SHIPPED = ModelFiles()
+TUTORIAL = ModelFiles(TUTORIAL_DIR)

@@ -9,15 +9,13 @@ from pathlib import Path
 
 import keras
 
-from model.constants import ARTIFACT_DIR, MODEL_FILE
+from model.constants import SHIPPED
 from model.errors import ModelError
 from model.serving import check_shapes
 
-DEFAULT_MODEL_PATH = ARTIFACT_DIR / MODEL_FILE
-
 
 @functools.cache
-def load_keras_model(path: str | Path = DEFAULT_MODEL_PATH) -> keras.Model:
+def load_keras_model(path: str | Path = SHIPPED.keras) -> keras.Model:
     """Load a saved network once per path; later calls return the same object."""
     path = Path(path)
     if not path.is_file():

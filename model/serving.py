@@ -18,14 +18,13 @@ from typing import TYPE_CHECKING
 import numpy as np
 from PIL import Image, ImageFilter
 
-from model.constants import ARTIFACT_DIR, IMAGE_SHAPE, LABELS, NUM_CLASSES, SERVING_FILE
+from model.constants import IMAGE_SHAPE, LABELS, NUM_CLASSES, SHIPPED
 from model.errors import ModelError
 from model.preprocess import SketchImage, to_mnist
 
 if TYPE_CHECKING:
     from ai_edge_litert.interpreter import Interpreter
 
-DEFAULT_SERVING_PATH = ARTIFACT_DIR / SERVING_FILE
 # Each sketch is read five ways and the readings averaged: as drawn, turned a little each
 # way, and with heavier and lighter strokes, the variations the sketch recipe trains the
 # network to shrug off. It steadies drawings near a class boundary for the cost of one
@@ -107,7 +106,7 @@ def _outputs_in_model_order(interpreter: "Interpreter") -> dict[str, dict]:
 
 
 @functools.cache
-def load_reader(path: str | Path = DEFAULT_SERVING_PATH) -> LiteReader:
+def load_reader(path: str | Path = SHIPPED.serving) -> LiteReader:
     """Load the exported network once per path, or raise ModelError naming the file and the fix."""
     path = Path(path)
     if not path.is_file():

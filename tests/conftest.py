@@ -1,15 +1,22 @@
-"""Suite-wide guards and the running app, which the API and browser tests share (starting it once saves seconds)."""
+"""Suite-wide guards, the markers, and what many test files share: the running app, its API client, Chromium,
+and the dev sketches (each started or loaded once per test worker)."""
 
 import hashlib
 import importlib.util
+import json
 import os
 import shutil
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
 import pytest
 
 from support import MNIST_PATH, SHIPPED_MODEL_DIR, SKETCHES_PATH
 from testbench.servers import free_port
+
+if TYPE_CHECKING:
+    import gradio_client
+    from playwright.sync_api import Browser
 
 # The two workers take test files in the order they are collected; the longest first, so neither
 # is left running one alone at the end.
@@ -17,6 +24,11 @@ LONGEST_FILES = ["test_train.py", "test_phone.py", "test_tablet.py", "test_brows
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Mark each test that drives Chromium ``browser``, then hand out the longest files first."""
+    for item in items:
+        if "browser" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.browser)
+
     def rank(item: pytest.Item) -> int:
         name = item.path.name
         return LONGEST_FILES.index(name) if name in LONGEST_FILES else len(LONGEST_FILES)
@@ -61,3 +73,34 @@ def app_url() -> Iterator[str]:
         yield app.demo.local_url
     finally:
         app.demo.close()
+
+
+@pytest.fixture(scope="session")
+def client(app_url: str) -> "gradio_client.Client":
+    from gradio_client import Client
+
+    return Client(app_url, verbose=False)
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator["Browser"]:
+    """Debian's chromium, driven by Playwright; the test skips where either is missing."""
+    from pages import CHROMIUM, launch, playwright_api
+
+    if CHROMIUM is None:
+        pytest.skip("needs Debian's chromium on PATH (apt-get install chromium); Playwright's own browsers are "
+                    "not used")
+    with playwright_api.sync_playwright() as playwright:
+        browser = launch(playwright)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture(scope="session")
+def sketches() -> dict[str, list]:
+    """Each digit's pen strokes from the dev set (UJI Pen Characters); on CI, where it must be, an error if missing."""
+    if not SKETCHES_PATH.is_file():
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"the dev sketches are missing from {SKETCHES_PATH}")
+        pytest.skip(f"needs the dev sketches at {SKETCHES_PATH}")
+    return json.loads(SKETCHES_PATH.read_text())["rawData"]

@@ -18,7 +18,7 @@ from PIL import Image
 
 import app
 from drawings import STROKES, drawn, sketch
-from model.constants import CANVAS_SIZE, REBUILD_COMMAND
+from model.constants import CANVAS_SIZE, REBUILD_COMMAND, SHIPPED, ModelFiles
 from model.files import read_json
 from model.preprocess import to_mnist
 from model.records import read_record, training_curves, training_view
@@ -31,11 +31,6 @@ def saved(image: np.ndarray, folder: Path, name: str) -> dict:
     path = folder / f"{name}.png"
     Image.fromarray(image).save(path)
     return handle_file(str(path))
-
-
-@pytest.fixture(scope="module")
-def client(app_url: str) -> Client:
-    return Client(app_url, verbose=False)
 
 
 # --- Through the running app ------------------------------------------------------------------
@@ -120,20 +115,21 @@ def test_an_unreadable_image_is_refused_in_one_sentence(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize("contents", [None, b"this is not a LiteRT model"], ids=["missing", "corrupt"])
 def test_a_broken_model_is_explained_not_traced(tmp_path: Path, contents: bytes | None) -> None:
-    model_path = tmp_path / "mnist_cnn.tflite"
+    model = ModelFiles(tmp_path)
+    model_path = model.serving
     if contents is not None:
         model_path.write_bytes(contents)
 
     with pytest.raises(gr.Error) as raised:
-        app.read_sketch(sketch(tmp_path, layer=drawn("1", "transparent")), model_path)
+        app.read_sketch(sketch(tmp_path, layer=drawn("1", "transparent")), model)
     assert str(model_path) in raised.value.message and REBUILD_COMMAND in raised.value.message
     assert "Traceback" not in raised.value.message
 
-    banner = app.model_banner(model_path)
+    banner = app.model_banner(model)
     assert banner["visible"] is True
     assert str(model_path) in banner["value"] and REBUILD_COMMAND in banner["value"]
     # A blank canvas needs no model, so it still gets the calm prompt.
-    assert app.read_sketch(sketch(tmp_path), model_path) == (app.EMPTY_PROMPT, None)
+    assert app.read_sketch(sketch(tmp_path), model) == (app.EMPTY_PROMPT, None)
 
 
 def test_the_shipped_model_needs_no_banner() -> None:
@@ -151,8 +147,8 @@ def write_history(path: Path, epochs: int) -> None:
 
 
 def test_curves_have_one_row_per_epoch_and_series() -> None:
-    epochs = read_json(app.HISTORY_PATH)["epochs"]
-    summary, loss, accuracy = training_view(app.HISTORY_PATH, app.METRICS_PATH)
+    epochs = read_json(SHIPPED.history)["epochs"]
+    summary, loss, accuracy = training_view(SHIPPED.history, SHIPPED.metrics)
     for frame in (loss, accuracy):
         assert list(frame.columns) == ["epoch", "value", "series"]
         assert len(frame) == 2 * epochs
@@ -177,7 +173,7 @@ def test_a_record_is_parsed_once_per_version_of_its_file(tmp_path: Path) -> None
 
 
 def test_missing_history_gives_a_message_and_empty_plots(tmp_path: Path) -> None:
-    summary, loss, accuracy = training_view(tmp_path / "history.json", app.METRICS_PATH)
+    summary, loss, accuracy = training_view(tmp_path / "history.json", SHIPPED.metrics)
     assert "history.json` is missing" in summary and REBUILD_COMMAND in summary
     assert "test accuracy" in summary  # the metrics are still there to report
     assert loss.empty and accuracy.empty
@@ -200,7 +196,7 @@ def test_launch_options_honour_the_environment(monkeypatch: pytest.MonkeyPatch) 
     monkeypatch.delenv("GRADIO_SERVER_PORT", raising=False)
     local = app.launch_options()
     assert (local["server_name"], local["server_port"], local["share"]) == ("127.0.0.1", 7860, False)
-    assert local["max_file_size"] and local["theme"] is app.THEME and "sketchpad" in local["js"]
+    assert local["max_file_size"] and local["theme"] is app.THEME and "MnistReader" in local["js"]
 
     monkeypatch.setenv("GRADIO_SERVER_NAME", "0.0.0.0")
     monkeypatch.setenv("GRADIO_SERVER_PORT", "7861")

@@ -24,12 +24,12 @@ from gradio_client.exceptions import AppError
 from PIL import Image
 
 import app
-from model.constants import REBUILD_COMMAND
+from model.constants import REBUILD_COMMAND, SHIPPED, ModelFiles
 from model.errors import ModelError
 from model.export import export_serving_model
-from model.keras_model import DEFAULT_MODEL_PATH, load_keras_model
+from model.keras_model import load_keras_model
 from model.preprocess import open_image, to_mnist
-from model.serving import DEFAULT_SERVING_PATH, classify, load_reader
+from model.serving import classify, load_reader
 from testbench.canvas import Placement, draw_strokes
 from testbench.servers import free_port
 
@@ -309,7 +309,7 @@ def test_a_flood_beyond_the_queue_is_refused_and_everyone_else_is_served(small_q
 
 
 @pytest.mark.parametrize("damage", ["truncated", "garbage", "empty"])
-@pytest.mark.parametrize("shipped", [DEFAULT_MODEL_PATH, DEFAULT_SERVING_PATH], ids=["keras", "tflite"])
+@pytest.mark.parametrize("shipped", [SHIPPED.keras, SHIPPED.serving], ids=["keras", "tflite"])
 def test_a_damaged_model_file_is_named_with_the_fix(tmp_path: Path, shipped: Path, damage: str) -> None:
     contents = {"truncated": shipped.read_bytes()[: shipped.stat().st_size // 2],
                 "garbage": np.random.default_rng(0).bytes(4096), "empty": b""}[damage]
@@ -322,7 +322,7 @@ def test_a_damaged_model_file_is_named_with_the_fix(tmp_path: Path, shipped: Pat
     message = str(raised.value)
     assert str(path) in message and REBUILD_COMMAND in message and "\n" not in message
     if load is load_reader:
-        assert app.model_problem(path) == message  # the banner the app shows at start-up
+        assert app.model_problem(ModelFiles(tmp_path)) == message  # the banner the app shows at start-up
 
 
 def saved_network(path: Path, *layers: keras.layers.Layer, inputs: tuple = (28, 28, 1)) -> Path:

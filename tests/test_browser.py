@@ -1,103 +1,29 @@
-"""A person's view: Debian's chromium draws on the real app with the mouse, in both themes.
+"""A person's view: Debian's chromium draws on the real app with the mouse, in both themes."""
 
-Set MNIST_SCREENSHOTS=DIR to keep screenshots of what the test saw (the README's come from here).
-"""
-
-import math
-import os
 import re
-import shutil
-from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 
 import app
-from support import MNIST_PATH
-
-CHROMIUM = shutil.which("chromium")
-pytestmark = pytest.mark.skipif(
-    CHROMIUM is None,
-    reason="needs Debian's chromium on PATH (apt-get install chromium); Playwright's own browsers are not used",
+from pages import (
+    FOUR,
+    IDLE_MS,
+    LAYERS_WITH_PICTURES,
+    ONE,
+    READING_TIMEOUT_MS,
+    SEVEN,
+    SEVEN_BAR,
+    STATUS_SETTLE_MS,
+    ZERO,
+    draw,
+    expect,
+    expect_calm,
+    expect_reading,
+    open_app,
+    screenshot,
+    wait_until_ready_to_draw,
 )
-
-playwright_api = pytest.importorskip("playwright.sync_api")
-expect = playwright_api.expect
-
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync"]
-VIEWPORT = {"width": 1280, "height": 860}
-# Headless chromium paints the canvas in software, so a stroke and its reading take seconds.
-READING_TIMEOUT_MS = 30_000
-SCREENSHOTS = os.environ.get("MNIST_SCREENSHOTS")
-
-# Pen paths in units of the canvas's shorter on-screen side, from its centre; y down.
-SEVEN = [[(-0.16, -0.25), (0.16, -0.25), (-0.03, 0.27)]]
-ONE = [[(0.0, -0.27), (0.0, 0.27)]]
-FOUR = [[(-0.05, -0.27), (-0.15, 0.05), (0.15, 0.05)], [(0.08, -0.15), (0.08, 0.27)]]
-SEVEN_BAR = [[(-0.1, 0.0), (0.1, 0.0)]]  # crossing the SEVEN's stem, continental style
-# The documented CNN's layers with outputs of their own to picture, named as Keras names them.
-LAYERS_WITH_PICTURES = ["input", "conv2d", "max_pooling2d", "conv2d_1", "max_pooling2d_1", "dense"]
-# Gradio's own change event dropped the first stroke after an idle moment at random.
-IDLE_MS = 1500
-# After an answer, Gradio tells each input the event's status; give those updates time to land.
-STATUS_SETTLE_MS = 1500
-ZERO = [[(0.15 * math.sin(t), -0.25 * math.cos(t)) for t in (2 * math.pi * i / 16 for i in range(17))]]
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator["playwright_api.Browser"]:
-    with playwright_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
-
-
-def open_app(browser: "playwright_api.Browser", url: str, theme: str) -> "playwright_api.Page":
-    page = browser.new_page(viewport=VIEWPORT)
-    page.goto(url + ("?__theme=dark" if theme == "dark" else ""))
-    wait_until_ready_to_draw(page)
-    return page
-
-
-def wait_until_ready_to_draw(page: "playwright_api.Page") -> None:
-    """Wait, without touching anything, until the brush is the selected tool."""
-    brush = page.locator("#sketchpad .toolbar-wrap button").first
-    expect(brush).to_have_class(re.compile(r"\bhighlight\b"), timeout=READING_TIMEOUT_MS)
-
-
-def draw(page: "playwright_api.Page", strokes: list[list[tuple[float, float]]]) -> None:
-    """Press, drag and release the mouse along each stroke, straight onto the canvas."""
-    box = page.locator("#sketchpad canvas").first.bounding_box()
-    side = min(box["width"], box["height"])
-    centre_x, centre_y = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
-    for stroke in strokes:
-        points = [(centre_x + x * side, centre_y + y * side) for x, y in stroke]
-        page.mouse.move(*points[0])
-        page.mouse.down()
-        for point in points[1:]:
-            page.mouse.move(*point)
-        page.mouse.up()
-
-
-def expect_reading(page: "playwright_api.Page", digit: str) -> None:
-    expect(page.locator("#prediction h2")).to_have_text(digit, timeout=READING_TIMEOUT_MS)
-    expect(page.locator("#prediction .confidence-set")).to_have_count(3)
-    expect(page.locator("#preview img")).to_be_visible()
-
-
-def expect_calm(page: "playwright_api.Page") -> None:
-    """The empty state: a prompt, no confidences, no preview."""
-    expect(page.locator("#prediction h2")).to_have_text("Draw a digit", timeout=READING_TIMEOUT_MS)
-    expect(page.locator("#prediction .confidence-set")).to_have_count(0)
-    expect(page.locator("#preview img")).to_have_count(0)
-
-
-def screenshot(page: "playwright_api.Page", name: str, full_page: bool = False) -> None:
-    if SCREENSHOTS:
-        Path(SCREENSHOTS).mkdir(parents=True, exist_ok=True)
-        page.wait_for_timeout(500)  # let the bars finish growing
-        page.screenshot(path=Path(SCREENSHOTS) / f"screenshot-{name}.png", full_page=full_page)
+from support import MNIST_PATH
 
 
 def test_draw_clear_draw_again_and_undo_in_the_light_theme(browser, app_url: str) -> None:
@@ -131,7 +57,7 @@ def test_draw_clear_draw_again_and_undo_in_the_light_theme(browser, app_url: str
 
 def test_a_reading_uploads_each_image_once(browser, app_url: str) -> None:
     """Gradio 6.31's Sketchpad sends its three images again whenever an event's status reaches it,
-    nine uploads per reading; assets/sketchpad.js answers the repeats without sending them.
+    nine uploads per reading; assets/gradio_fixes.js answers the repeats without sending them.
 
     This is the server's reading, as pages that cannot read for themselves (here by asking, with
     ?reader=server) and the Inside tab get it; the Prediction tab that reads in the page asks the

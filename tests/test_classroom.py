@@ -10,12 +10,12 @@ from PIL import Image
 
 from drawings import drawn
 from model import classroom
-from model.constants import ARTIFACT_DIR, METRICS_FILE
+from model.constants import SHIPPED
 from model.inside import Misread, look_inside
 from model.preprocess import to_mnist
 from model.serving import load_reader
 
-METRICS = json.loads((ARTIFACT_DIR / METRICS_FILE).read_text())
+METRICS = json.loads(SHIPPED.metrics.read_text())
 
 
 @pytest.fixture(scope="module")

@@ -13,7 +13,7 @@ from PIL import Image, ImageFilter
 import app
 from drawings import STROKES, drawn, sketch
 from model import classroom
-from model.constants import ARTIFACT_DIR, METRICS_FILE, MODEL_FILE, REBUILD_COMMAND
+from model.constants import REBUILD_COMMAND, SHIPPED, ModelFiles
 from model.data import load_mnist_test
 from model.inside import OCCLUSION_PATCH, look_inside, misreads, occlusion_map
 from model.keras_model import load_keras_model
@@ -23,7 +23,7 @@ from model.records import report_card
 from model.serving import classify, load_reader
 from support import MNIST_PATH
 
-METRICS = json.loads((ARTIFACT_DIR / METRICS_FILE).read_text())
+METRICS = json.loads(SHIPPED.metrics.read_text())
 needs_mnist = pytest.mark.skipif(not MNIST_PATH.is_file(), reason=f"needs the MNIST file at {MNIST_PATH}")
 
 
@@ -40,7 +40,7 @@ def decoded(uri: str) -> Image.Image:
 
 
 def test_each_layer_output_has_the_shape_of_that_layer_in_the_model(reader) -> None:
-    network = load_keras_model(ARTIFACT_DIR / MODEL_FILE)
+    network = load_keras_model(SHIPPED.keras)
     inside = look_inside(to_mnist(drawn("7")), reader)
     assert list(inside.layers) == list(reader.layer_names)
     for name, values in inside.layers.items():
@@ -135,14 +135,14 @@ def test_reading_for_the_inside_tab_also_fills_the_prediction_tab(tmp_path: Path
 
 def test_a_broken_model_is_explained_on_the_inside_tab_too(tmp_path: Path) -> None:
     with pytest.raises(gr.Error, match=REBUILD_COMMAND):
-        app.read_inside(sketch(tmp_path, layer=drawn("1")), tmp_path / "missing.tflite")
+        app.read_inside(sketch(tmp_path, layer=drawn("1")), ModelFiles(tmp_path / "missing"))
 
 
 # --- The report card --------------------------------------------------------------------------------
 
 
 def test_the_report_card_is_metrics_json() -> None:
-    confusion, architecture = report_card(app.METRICS_PATH)
+    confusion, architecture = report_card(SHIPPED.metrics)
     matrix = np.array(METRICS["confusion_matrix"])
     assert [[cell["count"] for cell in row["cells"]] for row in confusion["rows"]] == matrix.tolist()
     accuracies = [f"{matrix[digit, digit] / matrix[digit].sum():.1%}" for digit in range(10)]
@@ -203,7 +203,7 @@ def test_the_gallery_shows_each_misread_digit_and_opens_it_inside(monkeypatch: p
     assert len(items) == recorded.sum() - np.trace(recorded) and f"The {len(items)} of" in note
     image, caption = items[0]
     assert image.shape == (28, 28) and image.dtype == np.uint8
-    _, wrong = classroom.misread_test_digits(MNIST_PATH, app.MODEL_PATH)
+    _, wrong = classroom.misread_test_digits(MNIST_PATH, SHIPPED.serving)
     assert caption == f"{wrong[0].written}→{wrong[0].read} {wrong[0].confidence:.0%}"
 
     view = app.show_test_digit(gr.SelectData(None, {"index": 0, "value": None}))

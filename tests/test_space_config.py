@@ -55,7 +55,7 @@ def test_the_python_version_runs_on_every_recommended_hardware() -> None:
 
 
 def test_the_page_is_rendered_in_the_browser_even_on_a_space(monkeypatch) -> None:
-    """Spaces turn server-side rendering on by default; assets/sketchpad.js patches the client, so it stays off."""
+    """Spaces turn server-side rendering on by default; assets/gradio_fixes.js patches the client, so it stays off."""
     import app
 
     monkeypatch.setenv("GRADIO_SSR_MODE", "true")

@@ -1,9 +1,8 @@
 """A student's view on a tablet, in portrait and landscape: as on a phone (tests/test_phone.py)."""
 
 import pytest
-from test_phone import OTHERS, browser, draw_digits_clear_and_undo, screens, sketches, touch_screen
 
-__all__ = ["browser", "sketches"]  # fixtures of this module too
+from pages import OTHERS, draw_digits_clear_and_undo, screens, touch_screen
 
 TABLETS = screens(
     ("tablet", {"width": 820, "height": 1180}, "light", OTHERS, True),

@@ -18,7 +18,15 @@ import tensorflow as tf
 
 import app
 from drawings import drawn
-from model.constants import ARTIFACT_DIR, BROWSER_WEIGHTS_FILE, HISTORY_FILE, METRICS_FILE, MODEL_FILE, SERVING_FILE
+from model.constants import (
+    ARTIFACT_DIR,
+    BROWSER_WEIGHTS_FILE,
+    HISTORY_FILE,
+    METRICS_FILE,
+    MODEL_FILE,
+    SERVING_FILE,
+    ModelFiles,
+)
 from model.data import load_mnist, scale
 from model.export import save_model
 from model.files import read_json, write_artifacts, write_json
@@ -27,6 +35,8 @@ from model.network import describe
 from model.records import training_view
 from model.serving import classify, load_reader
 from support import ROOT, assert_serves_every_layer, read_until, run_script, training_data, write_standin_mnist
+
+pytestmark = pytest.mark.slow
 
 HISTORY_KEYS = {"loss", "accuracy", "val_loss", "val_accuracy"}
 ARTIFACTS = (MODEL_FILE, SERVING_FILE, BROWSER_WEIGHTS_FILE, HISTORY_FILE, METRICS_FILE)
@@ -261,7 +271,7 @@ def pause_at(run: subprocess.Popen, name: str) -> list[Path]:
 
 
 def assert_the_app_serves(out: Path) -> None:
-    assert app.model_problem(out / SERVING_FILE) is None
+    assert app.model_problem(ModelFiles(out)) is None
     scores = classify(drawn("7"), load_reader(out / SERVING_FILE))
     assert sum(scores.values()) == pytest.approx(1)
     summary, loss, _ = training_view(out / HISTORY_FILE, out / METRICS_FILE)

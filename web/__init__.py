@@ -1,1 +1,6 @@
-"""What the app serves besides its layout: the page's own reader and its weights, and how a class joins."""
+"""What the app serves besides its layout: the page's own reader and its weights, how a class joins, and the
+workarounds for the Gradio version it is pinned to."""
+
+from pathlib import Path
+
+ASSETS = Path(__file__).resolve().parent.parent / "assets"

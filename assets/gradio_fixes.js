@@ -1,9 +1,9 @@
-() => {
-  // Three fixes for Gradio 6.31's Sketchpad, keyed on structure, not labels, so they
-  // work in every UI language, and the choice of reading after each stroke.
+({ readSketch, readInside }) => {
+  // The browser's half of web/gradio_fixes.py: fixes 1, 2 and 3 for Gradio 6.31's Sketchpad,
+  // keyed on structure, not labels, so they work in every UI language.
   const pad = () => document.getElementById("sketchpad");
 
-  // It opens on its image tool, showing "select the draw tool to start", and goes back to
+  // Fix 1. It opens on its image tool, showing "select the draw tool to start", and goes back to
   // it when cleared; it has no option to open on the brush. Whenever that prompt is
   // showing, press the brush button for the user, so a stroke can start at once.
   const selectBrush = () => {
@@ -14,17 +14,17 @@
   new MutationObserver(selectBrush).observe(document.body, { childList: true, subtree: true });
   selectBrush();
 
-  // Its change event drops the first stroke after the page loads or the canvas is
+  // Fix 2. Its change event drops the first stroke after the page loads or the canvas is
   // cleared, at random. So the app reads the sketch when a pointer that went down on the
   // sketchpad (a stroke, undo, redo) or on the Undo button under it comes up, through a
-  // hidden button: #read-inside while the Inside tab shows (every layer, a few milliseconds
-  // more), #read-sketch otherwise. The short wait lets the editor commit the change first.
+  // hidden button: readInside while the Inside tab shows (every layer, a few milliseconds
+  // more), readSketch otherwise. The short wait lets the editor commit the change first.
   const SETTLE_MS = 60;
   const readingButton = () => {
     const inside = document.getElementById("inside-tab");
-    if (inside?.offsetParent) return document.getElementById("read-inside");
+    if (inside?.offsetParent) return document.getElementById(readInside);
     // The Prediction tab reads in the page when it can (assets/live_reading.js).
-    return globalThis.liveReading?.active() ? null : document.getElementById("read-sketch");
+    return globalThis.liveReading?.active() ? null : document.getElementById(readSketch);
   };
   const changesTheSketch = (target) =>
     Boolean(pad()?.contains(target) || document.getElementById("undo")?.contains(target));
@@ -38,7 +38,7 @@
     setTimeout(() => readingButton()?.click(), SETTLE_MS);
   }, true);
 
-  // Each time Gradio reports an event's status to its inputs, the Sketchpad uploads its
+  // Fix 3. Each time Gradio reports an event's status to its inputs, the Sketchpad uploads its
   // background, composite and stroke layer again: nine uploads for one reading, six of
   // them byte-identical to the first three. Gradio stores an upload under the hash of its
   // bytes, so the same file sent again gets the same path; answer repeats (and uploads
