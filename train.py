@@ -23,11 +23,19 @@ import numpy as np
 from model.constants import ARTIFACT_DIR, BROWSER_WEIGHTS_FILE, HISTORY_FILE, METRICS_FILE, MODEL_FILE, SERVING_FILE
 from model.data import KERAS_CACHE, load_mnist, scale, sha256_of
 from model.errors import DataError, ModelError, RecordError
-from model.export import export_browser_weights, export_serving_model, save_model
 from model.files import Writer, read_json, write_artifacts, write_json
-from model.keras_model import load_keras_model
-from model.network import DEFAULT_RECIPE, RECIPES, architecture_record, build_cnn
-from model.training import StopOnInterrupt, evaluate, fit, library_versions, seed_everything
+
+# The app runs without TensorFlow (requirements.txt); training needs it (requirements-train.txt).
+TRAINING_REQUIREMENTS = "requirements-train.txt"
+try:
+    from model.export import export_browser_weights, export_serving_model, save_model
+    from model.keras_model import load_keras_model
+    from model.network import DEFAULT_RECIPE, RECIPES, architecture_record, build_cnn
+    from model.training import StopOnInterrupt, evaluate, fit, library_versions, seed_everything
+except ModuleNotFoundError as missing:
+    if (missing.name or "").split(".")[0] not in ("tensorflow", "keras"):
+        raise
+    sys.exit(f"train.py needs TensorFlow and Keras, which the app does not: pip install -r {TRAINING_REQUIREMENTS}")
 
 log = logging.getLogger("train")
 
@@ -73,7 +81,7 @@ def main(argv: list[str] | None = None) -> int:
     log.info("Training the documented CNN, recipe %s, seed %d, on %d images", recipe, args.seed, len(x_train))
 
     seed_everything(args.seed)
-    network = build_cnn(recipe.learning_rate_for(len(x_train)))
+    network = build_cnn(recipe.optimizer_for(len(x_train)))
     started = time.perf_counter()
     interrupt = StopOnInterrupt()
     history = fit(network, scale(x_train), y_train, recipe, args.seed, verbose=1 if sys.stdout.isatty() else 2,

@@ -17,7 +17,7 @@ class Recipe:
     epochs: int
     batch_size: int = 250
     validation_split: float = 0.2
-    optimizer: str = "adam"
+    optimizer: str = "adam"  # a Keras optimizer's name: "adam", "adamw", "sgd", ...
     learning_rate: float = 0.001
     # "constant", as the tutorial trains, or "cosine": decay to near zero by the last epoch.
     schedule: str = "constant"
@@ -33,13 +33,15 @@ class Recipe:
         """How many of ``images`` are fitted; the rest, from the end, is held out for validation."""
         return int(math.ceil(images * (1 - self.validation_split)))
 
-    def learning_rate_for(self, images: int) -> float | keras.optimizers.schedules.LearningRateSchedule:
+    def optimizer_for(self, images: int) -> keras.optimizers.Optimizer:
+        """The recipe's optimizer, with its learning rate (and schedule) for training on ``images`` images."""
+        learning_rate = self.learning_rate
         if self.schedule == "cosine":
             steps_per_epoch = math.ceil(self.fitted_count(images) / self.batch_size)
-            return keras.optimizers.schedules.CosineDecay(self.learning_rate, self.epochs * steps_per_epoch)
-        return self.learning_rate
+            learning_rate = keras.optimizers.schedules.CosineDecay(self.learning_rate, self.epochs * steps_per_epoch)
+        return keras.optimizers.get({"class_name": self.optimizer, "config": {"learning_rate": learning_rate}})
 
-    def with_overrides(self, **overrides: int | None) -> "Recipe":
+    def with_overrides(self, **overrides: int | str | None) -> "Recipe":
         """This recipe with the given fields changed; fields given as None keep their value."""
         return replace(self, **{key: value for key, value in overrides.items() if value is not None})
 
@@ -55,10 +57,10 @@ RECIPES = {
 DEFAULT_RECIPE = "sketch"
 
 
-def build_cnn(learning_rate: float | keras.optimizers.schedules.LearningRateSchedule = 0.001) -> keras.Model:
+def build_cnn(optimizer: keras.optimizers.Optimizer | None = None) -> keras.Model:
     """Return the documented CNN (431,242 parameters), compiled as the tutorial compiles it.
 
-    The default learning rate is Adam's own default, which the tutorial uses.
+    The default optimizer is the tutorial's: Adam at its own default learning rate, 0.001.
     """
     model = keras.Sequential(
         [
@@ -75,7 +77,7 @@ def build_cnn(learning_rate: float | keras.optimizers.schedules.LearningRateSche
         ],
         name="mnist_cnn",
     )
-    model.compile(loss="categorical_crossentropy", optimizer=keras.optimizers.Adam(learning_rate),
+    model.compile(loss="categorical_crossentropy", optimizer=optimizer or keras.optimizers.Adam(),
                   metrics=["accuracy"])
     return model
 

@@ -3,7 +3,7 @@
 import keras
 import pytest
 
-from model.network import build_cnn, describe
+from model.network import RECIPES, build_cnn, describe
 
 DOCUMENTED_LAYERS = [
     ("Conv2D", {"filters": 32, "kernel_size": (3, 3), "activation": "relu"}),
@@ -51,3 +51,17 @@ def test_compiled_as_the_tutorial_compiles_it():
     assert float(model.optimizer.learning_rate) == pytest.approx(0.001)  # float32
     assert model.loss == "categorical_crossentropy"
     assert "accuracy" in model.get_compile_config()["metrics"]
+
+
+@pytest.mark.parametrize("name", sorted(RECIPES))
+def test_each_recipe_trains_with_its_own_optimizer(name):
+    recipe = RECIPES[name]
+    model = build_cnn(recipe.optimizer_for(60_000))
+    assert type(model.optimizer).__name__.lower() == recipe.optimizer
+    learning_rate = model.optimizer.learning_rate  # a schedule's value at step 0: its initial rate
+    assert float(learning_rate) == pytest.approx(recipe.learning_rate)
+
+
+def test_a_recipe_names_its_optimizer_and_training_uses_it():
+    adamw = RECIPES["tutorial"].with_overrides(optimizer="adamw")
+    assert isinstance(build_cnn(adamw.optimizer_for(1000)).optimizer, keras.optimizers.AdamW)

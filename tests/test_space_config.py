@@ -60,3 +60,22 @@ def test_the_page_is_rendered_in_the_browser_even_on_a_space(monkeypatch) -> Non
 
     monkeypatch.setenv("GRADIO_SSR_MODE", "true")
     assert app.launch_options()["ssr_mode"] is False
+
+
+def requirements(name: str) -> list[str]:
+    """The lines of a requirements file, without comments."""
+    lines = (re.sub(r"#.*", "", line).strip() for line in (ROOT / name).read_text().splitlines())
+    return [line for line in lines if line]
+
+
+def test_the_space_installs_no_tensorflow() -> None:
+    """The app reads with LiteRT: TensorFlow and Keras (about 2 GB) are for training only."""
+    packages = {re.split(r"[=<>~\[ ]", line)[0].lower() for line in requirements("requirements.txt")}
+    assert not packages & {"tensorflow", "tensorflow-cpu", "keras", "tf-keras"}
+    assert {"gradio", "ai-edge-litert", "numpy", "pillow"} <= packages
+
+
+def test_training_and_the_tests_add_to_the_apps_requirements() -> None:
+    train = requirements("requirements-train.txt")
+    assert train[0] == "-r requirements.txt" and {line.split("==")[0] for line in train[1:]} == {"tensorflow", "keras"}
+    assert requirements("requirements-dev.txt")[0] == "-r requirements-train.txt"

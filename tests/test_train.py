@@ -348,6 +348,16 @@ def test_a_save_that_fails_part_way_leaves_the_old_set(tmp_path):
     assert all((tmp_path / name).read_text() == f"the last good {name}" for name in ARTIFACTS)
 
 
+@pytest.mark.parametrize("missing", ["tensorflow", "keras"])
+def test_without_tensorflow_it_says_in_one_line_what_to_install(missing):
+    """What the Space's requirements.txt gives: the app runs, and train.py names the file that trains."""
+    blocked = f"import sys, runpy; sys.modules[{missing!r}] = None; sys.argv = ['train.py', '--help']; "
+    result = run_script("-c", blocked + "runpy.run_path('train.py', run_name='__main__')")
+    assert result.returncode == 1
+    assert result.stderr.strip().splitlines() == [
+        "train.py needs TensorFlow and Keras, which the app does not: pip install -r requirements-train.txt"]
+
+
 def test_help_lists_the_options():
     result = run_script("train.py", "--help")
     assert result.returncode == 0
