@@ -2,6 +2,7 @@
 
 import json
 import os
+import re
 import select
 import struct
 import subprocess
@@ -52,6 +53,39 @@ def run_script(*args: str, env: dict | None = None, timeout: float = 300) -> sub
     assert_writes_elsewhere(args)
     return subprocess.run([sys.executable, *args], cwd=ROOT, capture_output=True, text=True, timeout=timeout,
                           env={**os.environ, **(env or {})})
+
+
+def audited_writes(folder: Path, *args: str) -> list[tuple[str, ...]]:
+    """Run ``python ARGS`` to the end under tests/audited.py: every write, rename and copy it made in ``folder``,
+    as ("writing", path), ("truncating", path), ("renaming", source, target) or ("copying", source, target)."""
+    result = run_script("tests/audited.py", "--watch", str(folder), *args)
+    assert result.returncode == 0, result.stderr[-3000:]
+    events = []
+    for line in result.stderr.splitlines():
+        if match := re.fullmatch(r"(writing|truncating) (\S+)", line):
+            events.append((match[1], match[2]))
+        elif match := re.fullmatch(r"(renaming|copying) (\S+) -> (\S+)", line):
+            events.append((match[1], match[2], match[3]))
+    return events
+
+
+def assert_each_arrives_by_rename(out: Path, inodes: dict[str, int], events: list[tuple[str, ...]]) -> None:
+    """None of the files in ``inodes`` (name -> inode before the run) was opened, truncated or copied over: each was
+    put in place once, by renaming a temporary file written beside it, and no temporary file is left."""
+    finals = {str(out / name) for name in inodes}
+    written = {event[1] for event in events if event[0] == "writing"}
+    assert not written & finals, f"opened for writing: {sorted(written & finals)}"
+    assert not [event for event in events if event[0] in ("truncating", "copying")], events
+    renames = dict(event[1:] for event in events if event[0] == "renaming")
+    assert sorted(renames.values()) == sorted(finals)
+    assert all(source in written and Path(source).name.startswith(".") for source in renames), renames
+    # What the audit hooks cannot see (a C library writing in place) keeps a file's inode; a rename replaces it.
+    assert all((out / name).stat().st_ino != inode for name, inode in inodes.items())
+    assert not [path for path in out.iterdir() if path.name.startswith(".")], "temporaries left behind"
+
+
+def inodes_of(out: Path, names: tuple[str, ...]) -> dict[str, int]:
+    return {name: (out / name).stat().st_ino for name in names}
 
 
 def assert_writes_elsewhere(args: tuple[str, ...] | list[str]) -> None:

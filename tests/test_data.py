@@ -11,7 +11,14 @@ import pytest
 
 from model.data import download_mnist, load_mnist, load_mnist_test, sha256_of
 from model.errors import DataError
-from support import MNIST_PATH, run_script, write_standin_mnist
+from support import (
+    MNIST_PATH,
+    assert_each_arrives_by_rename,
+    audited_writes,
+    inodes_of,
+    run_script,
+    write_standin_mnist,
+)
 from testbench.servers import free_port
 
 
@@ -166,3 +173,17 @@ def test_loading_and_downloading_import_neither_tensorflow_nor_keras(served, tmp
     result = run_script("-c", script, env={"HOME": str(tmp_path)})
     assert result.returncode == 0, result.stderr
     assert (tmp_path / ".keras" / "datasets" / "mnist.npz").read_bytes() == standin.read_bytes()
+
+
+def test_the_apps_own_write_a_download_reaches_its_name_only_by_rename(served, tmp_path):
+    """The app writes one file of its own, Keras's copy of MNIST; a download stopped half-way never leaves half."""
+    folder, base = served
+    standin = write_standin_mnist(folder / "mnist.npz", 30, 20)
+    cache = tmp_path / "cache"
+    cache.mkdir()
+    (cache / "mnist.npz").write_bytes(b"an older copy, about to be replaced")
+    before = inodes_of(cache, ("mnist.npz",))
+    script = (f"from model.data import download_mnist\n"
+              f"download_mnist({base + '/mnist.npz'!r}, {sha256_of(standin)!r}, {str(cache / 'mnist.npz')!r})\n")
+    assert_each_arrives_by_rename(cache, before, audited_writes(cache, "-c", script))
+    assert (cache / "mnist.npz").read_bytes() == standin.read_bytes()

@@ -34,7 +34,17 @@ from model.keras_model import load_keras_model
 from model.network import describe
 from model.records import training_view
 from model.serving import classify, load_reader
-from support import ROOT, assert_serves_every_layer, read_until, run_script, training_data, write_standin_mnist
+from support import (
+    ROOT,
+    assert_each_arrives_by_rename,
+    assert_serves_every_layer,
+    audited_writes,
+    inodes_of,
+    read_until,
+    run_script,
+    training_data,
+    write_standin_mnist,
+)
 
 pytestmark = pytest.mark.slow
 
@@ -256,8 +266,8 @@ def last_good(trained, tmp_path) -> Path:
 def paused_run(name: str, out: Path) -> subprocess.Popen:
     """A new run into ``out`` (on other images, so every file differs), paused as it starts writing ``name``."""
     data = write_standin_mnist(out.parent / "standin.npz", train=300, test=100)
-    return subprocess.Popen([sys.executable, "tests/pause_at_write.py", name, "--data", str(data), "--epochs", "1",
-                             "--out", str(out)],
+    return subprocess.Popen([sys.executable, "tests/audited.py", "--watch", str(out), "--pause", name, "train.py",
+                             "--data", str(data), "--epochs", "1", "--out", str(out)],
                             cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
 
 
@@ -268,6 +278,19 @@ def pause_at(run: subprocess.Popen, name: str) -> list[Path]:
         run.kill()
         pytest.fail(f"the run never began writing {name}:\n{output[-3000:]}")
     return [Path(line.split("writing ", 1)[1]) for line in output.splitlines() if "writing " in line]
+
+
+def test_a_run_writes_only_temporaries_and_renames_them_over_the_last_good_set(last_good):
+    before = inodes_of(last_good, ARTIFACTS)
+    data = write_standin_mnist(last_good.parent / "standin.npz", train=300, test=100)
+    events = audited_writes(last_good, "train.py", "--data", str(data), "--epochs", "1", "--out", str(last_good))
+    assert_each_arrives_by_rename(last_good, before, events)
+
+
+def test_export_writes_only_temporaries_and_renames_them(last_good):
+    before = inodes_of(last_good, (SERVING_FILE, BROWSER_WEIGHTS_FILE, METRICS_FILE))
+    assert_each_arrives_by_rename(last_good, before, audited_writes(last_good, "train.py", "--export", "--out",
+                                                                    str(last_good)))
 
 
 def assert_the_app_serves(out: Path) -> None:
