@@ -5,8 +5,12 @@
     python app.py --share              # also through a Gradio public link: anyone with the link can use it
     python app.py --data mnist.npz     # and shows the test digits it misreads from this copy of MNIST
     python app.py --model /tmp/run     # serves a model train.py wrote elsewhere (its --out)
+    python app.py --board-key KEY      # the class board's key (default: MNIST_BOARD_KEY, or a random one)
 
 The "Join this class" panel shows the address students can reach, with a QR code for the projector.
+Students send drawings to the class board, which the teacher opens at /board with the key printed
+at start (or set with --board-key, or MNIST_BOARD_KEY): what the class drew, and how the shipped
+model and the tutorial's model read it.
 
 This module is only the user interface and its wiring: reading digits lives in ``model.serving``
 and ``model.preprocess``, what the classroom views show in ``model.classroom``, and the training
@@ -19,6 +23,7 @@ import contextlib
 import logging
 import os
 import sys
+import tempfile
 from collections.abc import Iterator
 from functools import partial
 from pathlib import Path
@@ -27,15 +32,30 @@ from typing import Any
 import gradio as gr
 import numpy as np
 
-from model.classroom import gallery_items, inside_view, misread_digit_inside, misread_test_digits
-from model.constants import CANVAS_SIZE, INK_COLOUR, SHIPPED, ModelFiles
+from model.board import Board, BoardPaused, data_set, readings_csv
+from model.classroom import (
+    BOARD_READERS,
+    BOARD_SHOWS,
+    board_confusion,
+    board_drawing_inside,
+    board_drawings,
+    board_summary,
+    board_view,
+    gallery_items,
+    inside_view,
+    misread_digit_inside,
+    misread_test_digits,
+)
+from model.constants import CANVAS_SIZE, INK_COLOUR, LABELS, SHIPPED, TUTORIAL, ModelFiles
 from model.errors import DataError, ModelError
+from model.files import write_artifacts
 from model.inside import look_inside
 from model.pictures import input_data_uri
 from model.preprocess import open_image, to_mnist
 from model.records import recorded_architecture, report_card, training_view
-from model.serving import classify_seen, confidences, load_reader
+from model.serving import classify_seen, confidences, load_reader, predict_seen
 from web import ASSETS, gradio_fixes
+from web.board import BOARD_KEY_ENV, BOARD_PATH, REFUSED, BoardKey, SendLimit
 from web.join import invitation, join_view
 from web.reader import reader_script, weights_route, weights_url
 from web.zerogpu import declare_to_zero_gpu
@@ -88,6 +108,37 @@ UPLOAD_LIFETIME_S = 300
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 7860
 
+# The class board. Sends are limited for the whole app: 300 students each sending every 10 s make
+# 30 a second, and a class tapping Send at once a burst of 30.
+SENDS_PER_SECOND = 50
+SEND_BURST = 100
+BOARD_REFRESH_S = 1.0  # how often the board's page asks for news: a send shows within 2 s
+SEND_PROMPT = "**Send to the class board.** Which digit did you mean?"
+SENT = "On the class board: your {meant} (drawing {number})."
+NOT_SENT = "Not sent: {why}"
+NOT_A_DIGIT = "Say which digit you meant: a whole number from 0 to 9."
+NOTHING_DRAWN = "Draw a digit first: the sheet is empty."
+PAUSED = "The teacher has paused the class board; try again when it is resumed."
+BUSY = "The class board is busy; send again in a moment."
+NO_SUCH_DRAWING = "Drawing {number} is not on the board."
+# The class's drawings, for the teacher to download: written here, then copied by Gradio to serve.
+DOWNLOADS = Path(tempfile.gettempdir()) / "mnist-sketchpad-board"
+DRAWINGS_FILE = "class-drawings.npz"
+READINGS_FILE = "class-readings.csv"
+# On the board's page: the key arrives in the address (?key=...), goes into the key box, and leaves the address bar.
+TAKE_THE_KEY = """() => {
+  const address = new URL(location.href);
+  const key = address.searchParams.get("key") || "";
+  address.searchParams.delete("key");
+  history.replaceState(null, "", address);
+  return key;
+}"""
+# Each thumbnail on the board is a button; clicking one hands its drawing's number to the server.
+PICK_A_DRAWING = """element.addEventListener("click", (event) => {
+  const drawing = event.target.closest("button[data-number]");
+  if (drawing) trigger("click", { number: Number(drawing.dataset.number) });
+});"""
+
 # Zinc neutrals: in the dark theme the Sketchpad paints its surround #27272a, zinc-800, the
 # colour this theme gives every block, so the canvas sits in the page like the other panels.
 THEME = gr.themes.Soft(primary_hue="blue", neutral_hue="zinc")
@@ -96,6 +147,8 @@ CSS_PATH = ASSETS / "style.css"
 INSIDE_TEMPLATE = (ASSETS / "inside.html").read_text()
 CONFUSION_TEMPLATE = (ASSETS / "confusion.html").read_text()
 JOIN_TEMPLATE = (ASSETS / "join.html").read_text()
+BOARD_TEMPLATE = (ASSETS / "board.html").read_text()
+BOARD_DRAWINGS_TEMPLATE = (ASSETS / "board_drawings.html").read_text()
 SHARE_WARNING = "Sharing a public link: anyone with the link can use the app while it runs."
 
 EditorValue = dict[str, Any]  # the Sketchpad's raw value: {"background", "layers", "composite"}, each a file
@@ -153,6 +206,17 @@ def read_inside(sketch: EditorValue | None, model: ModelFiles = SHIPPED) -> tupl
         inside = look_inside(seen, load_reader(model.serving))
         view = inside_view(inside, YOUR_DRAWING, recorded_architecture(model.metrics))
         return confidences(inside.probabilities), preview(seen), view
+
+
+def read_compared(sketch: EditorValue | None, compare: bool, model: ModelFiles = SHIPPED,
+                  tutorial: ModelFiles = TUTORIAL) -> tuple[LabelValue, str | None, Any]:
+    """``read_sketch``, and the tutorial's model's reading beside it while the compare switch is on."""
+    with refused_clearly():
+        seen = seen_in(sketch)
+        if seen is None:
+            return EMPTY_PROMPT, None, EMPTY_PROMPT
+        compared = classify_seen(seen, load_reader(tutorial.serving)) if compare else gr.skip()
+        return classify_seen(seen, load_reader(model.serving)), preview(seen), compared
 
 
 def seen_in(sketch: EditorValue | None) -> np.ndarray | None:
@@ -238,12 +302,125 @@ def join_this_class(app: gr.Blocks) -> dict[str, str]:
     return join_view(invitation(app.server_name, app.server_port, app.share_url))
 
 
+# --- Handlers: the class board -------------------------------------------------------------------
+
+
+def send_drawing(sketch: EditorValue | None, meant: object, board: Board, models: dict[str, ModelFiles],
+                 limit: SendLimit) -> str:
+    """Read a drawing with every model here and put it on the board; one sentence saying it arrived.
+
+    ``meant`` must be an int from 0 to 9. Refusals (no digit meant, nothing drawn, an unreadable
+    image, the board paused or busy) raise gr.Error with one sentence, and leave the board as it was.
+    The server reads the drawing itself: it takes no reading from the page.
+    """
+    if isinstance(meant, bool) or not isinstance(meant, int) or not 0 <= meant <= 9:
+        raise gr.Error(NOT_A_DIGIT, print_exception=False)
+    if board.paused:
+        raise gr.Error(PAUSED, print_exception=False)
+    if not limit.take():  # before the work of reading: a flood is refused cheaply
+        raise gr.Error(BUSY, print_exception=False)
+    with refused_clearly():
+        seen = seen_in(sketch)
+        if seen is None:
+            raise gr.Error(NOTHING_DRAWN, print_exception=False)
+        readings = {name: predict_seen(seen[None], load_reader(files.serving))[0] for name, files in models.items()}
+    try:
+        drawing = board.add(np.round(seen * 255).astype(np.uint8), meant, readings)
+    except BoardPaused:
+        raise gr.Error(PAUSED, print_exception=False) from None
+    return SENT.format(meant=meant, number=drawing.number)
+
+
+def send_from_page(sketch: EditorValue | None, meant: int, **board: Any) -> str:
+    """``send_drawing`` for the ten buttons under the sheet: the line under them says it arrived, or why not."""
+    try:
+        return send_drawing(sketch, meant, **board)
+    except gr.Error as refusal:
+        return NOT_SENT.format(why=refusal.message)
+
+
+def let_in(door: BoardKey, key: object) -> None:
+    """Refuse, saying nothing about the board, unless ``key`` is the teacher's."""
+    if not door.admits(key):
+        raise gr.Error(REFUSED, print_exception=False)
+
+
+def board_api(key: object, board: Board, door: BoardKey) -> dict:
+    """The whole board as JSON: counts, accuracies, confusion matrices and the misread drawings."""
+    let_in(door, key)
+    return board_summary(board.snapshot())
+
+
+def remove_drawing(key: object, number: object, board: Board, door: BoardKey) -> str:
+    let_in(door, key)
+    if isinstance(number, bool) or not isinstance(number, int | float) or not board.remove(int(number)):
+        raise gr.Error(NO_SUCH_DRAWING.format(number=number), print_exception=False)
+    return f"Drawing {int(number)} was taken off the board."
+
+
+def clear_board(key: object, board: Board, door: BoardKey) -> str:
+    let_in(door, key)
+    board.clear()
+    return "The board is empty."
+
+
+def pause_sending(key: object, paused: object, board: Board, door: BoardKey) -> str:
+    let_in(door, key)
+    board.pause(bool(paused))
+    return "Sending is paused." if board.paused else "Students can send drawings."
+
+
+def download_board(key: object, board: Board, door: BoardKey) -> list[str]:
+    """The class's drawings as a data set: an .npz (images, digits meant, readings) and a CSV of the readings."""
+    let_in(door, key)
+    snapshot = board.snapshot()
+    write_artifacts(DOWNLOADS, {
+        DRAWINGS_FILE: lambda path: np.savez(path, **data_set(snapshot.drawings, snapshot.models)),
+        READINGS_FILE: lambda path: path.write_text(readings_csv(snapshot.drawings, snapshot.models)),
+    })
+    return [str(DOWNLOADS / DRAWINGS_FILE), str(DOWNLOADS / READINGS_FILE)]
+
+
+def show_board(key: object, show: str, page: object, shown_version: object = None, *, board: Board,
+               door: BoardKey) -> tuple:
+    """The board's page: headline, each model's confusion matrix, one page of misread drawings, the page number,
+    the board's version and a message; nothing new (gr.skip) when the page shows ``shown_version`` already."""
+    if not door.admits(key):
+        return None, None, None, None, 1, None, REFUSED
+    snapshot = board.snapshot()
+    if snapshot.version == shown_version:
+        return tuple(gr.skip() for _ in range(7))
+    page = int(page) if isinstance(page, int | float) else 1
+    drawings = board_drawings(snapshot, show if show in BOARD_SHOWS else next(iter(BOARD_SHOWS)), page)
+    matrices = [board_confusion(snapshot, model) if model in snapshot.models else None for model in BOARD_READERS]
+    return board_view(snapshot), *matrices, drawings, drawings["page"], snapshot.version, ""
+
+
+def open_drawing(key: object, reader: str, number: object, board: Board, door: BoardKey,
+                 models: dict[str, ModelFiles]) -> dict | None:
+    """A drawing on the board, inside the network ``reader`` names; None if it is no longer there."""
+    let_in(door, key)
+    drawing = board.snapshot().find(int(number)) if isinstance(number, int | float) else None
+    if drawing is None or reader not in models:
+        return None
+    files = models[reader]
+    with refused_clearly():
+        return board_drawing_inside(drawing, reader, load_reader(files.serving), recorded_architecture(files.metrics))
+
+
 # --- Layout and wiring ----------------------------------------------------------------------
 
 
-def build(model: ModelFiles = SHIPPED) -> gr.Blocks:
-    """The app for ``model``: its reader, its training records and its report card."""
+def build(model: ModelFiles = SHIPPED, tutorial: ModelFiles = TUTORIAL, door: BoardKey | None = None) -> gr.Blocks:
+    """The app for ``model``: its reader, its training records and report card, and the class board, where
+    ``tutorial`` reads beside it, opened by ``door``'s key (by default MNIST_BOARD_KEY's, or a random one)."""
+    # The board reads with the tutorial's model too, when it is there; with the shipped one always, so that
+    # a missing model is reported, not skipped.
+    models = {"shipped": model} | ({"tutorial": tutorial} if model_problem(tutorial) is None else {})
+    board, door = Board(list(models)), door or BoardKey()
+    limit = SendLimit(SENDS_PER_SECOND, SEND_BURST)
     with gr.Blocks(title=TITLE, delete_cache=(UPLOAD_LIFETIME_S, UPLOAD_LIFETIME_S)) as demo:
+        gradio_fixes.hide_navbar()  # the board is a page of its own, not one to offer students
         gr.Markdown(f"# ✏️ {TITLE}\n{TAGLINE}", elem_id="intro")
         banner = gr.Markdown(visible=False, elem_id="model-banner")
         with gr.Accordion("Join this class", open=False, elem_id="join"):
@@ -264,18 +441,29 @@ def build(model: ModelFiles = SHIPPED) -> gr.Blocks:
                 with gr.Row(elem_id="pad-buttons"):
                     clear_button = gr.Button("Clear the canvas", variant="primary", size="lg", elem_id="clear")
                     undo_button = gr.Button("Undo", size="lg", elem_id="undo")
+                with gr.Group(elem_id="send"):
+                    gr.Markdown(SEND_PROMPT, elem_id="send-prompt")
+                    with gr.Row(elem_id="send-digits"):
+                        send_buttons = [gr.Button(digit, size="sm", min_width=0, elem_classes="send-digit")
+                                        for digit in LABELS]
+                    send_status = gr.Markdown(elem_id="send-status")
                 read_button, read_inside_button, show_page_reading = gradio_fixes.hidden_buttons()
             with gr.Column(scale=4, min_width=320):
                 with gr.Tabs():
                     with gr.Tab("Prediction", id="prediction-tab"):
-                        prediction = gr.Label(value=EMPTY_PROMPT, num_top_classes=TOP_CLASSES,
-                                              label="The network reads", elem_id="prediction")
+                        with gr.Row():
+                            prediction = gr.Label(value=EMPTY_PROMPT, num_top_classes=TOP_CLASSES,
+                                                  label="The network reads", elem_id="prediction")
+                            compared = gr.Label(value=EMPTY_PROMPT, num_top_classes=TOP_CLASSES, visible=False,
+                                                label="The tutorial's model reads", elem_id="compared")
+                        compare = gr.Checkbox(label="Compare with the tutorial's model", elem_id="compare",
+                                              visible="tutorial" in models)
                         seen = gr.HTML(label="What the network sees (28 × 28 pixels)", show_label=True,
                                        container=True, min_height=PREVIEW_SIDE + 40, elem_id="preview")
                         # Which reader is in use: assets/live_reading.js says, once it knows.
                         gr.HTML('<span class="reader-in-use">Read on the server.</span>', elem_id="reader-in-use")
                     with gr.Tab("Inside the network", id="inside-tab", elem_id="inside-tab") as inside_tab:
-                        inside = gr.HTML(html_template=INSIDE_TEMPLATE, elem_id="inside")
+                        inside = gr.HTML(html_template=INSIDE_TEMPLATE, elem_id="inside", elem_classes="inside-view")
                         with gr.Accordion("Test digits the network gets wrong", open=False) as misreads_panel:
                             gallery_note = gr.Markdown(elem_id="misreads-note")
                             gallery = gr.Gallery(columns=GALLERY_COLUMNS, height="auto", allow_preview=False,
@@ -290,12 +478,14 @@ def build(model: ModelFiles = SHIPPED) -> gr.Blocks:
                         accuracy_plot = gr.LinePlot(title="Accuracy per epoch", y_title="accuracy",
                                                     elem_id="accuracy-plot", **plot_options)
                         gr.Markdown("### Report card: the MNIST test set")
-                        confusion = gr.HTML(html_template=CONFUSION_TEMPLATE, elem_id="confusion")
+                        confusion = gr.HTML(html_template=CONFUSION_TEMPLATE, elem_id="confusion",
+                                            elem_classes="confusion-view")
                         architecture = gr.Markdown(elem_id="architecture")
 
         # One reading per stroke; "always_last" drops strokes superseded while one runs.
         reading = dict(show_progress="hidden", trigger_mode="always_last", preprocess=False, api_visibility="private")
-        read_button.click(partial(read_sketch, model=model), sketchpad, [prediction, seen], **reading)
+        read_compared_here = partial(read_compared, model=model, tutorial=tutorial)
+        read_button.click(read_compared_here, [sketchpad, compare], [prediction, seen, compared], **reading)
         read_inside_button.click(partial(read_inside, model=model), sketchpad, [prediction, seen, inside], **reading)
         inside_tab.select(partial(read_inside, model=model), sketchpad, [prediction, seen, inside], **reading)
         # No server round trip: the page's own reading goes straight to the Label and the preview. A reading
@@ -303,10 +493,18 @@ def build(model: ModelFiles = SHIPPED) -> gr.Blocks:
         # it may be the stroke's final one.
         show_page_reading.click(None, None, [prediction, seen], js="() => globalThis.liveReading.outputs()",
                                 show_progress="hidden", trigger_mode="always_last", api_visibility="private")
+        compare.change(lambda on: gr.update(visible=on), compare, compared, show_progress="hidden",
+                       api_visibility="private").then(read_compared_here, [sketchpad, compare],
+                                                      [prediction, seen, compared], **reading)
         sketchpad.clear(blank_state, None, [prediction, seen, inside], show_progress="hidden",
                         api_visibility="private")
         clear_button.click(None, js=gradio_fixes.PRESS_THE_BIN)
         undo_button.click(None, js=gradio_fixes.PRESS_UNDO)  # assets/gradio_fixes.js then asks for a reading
+        # A send is one request, read on the server by every model; the sends share a queue of their own.
+        sending = dict(board=board, models=models, limit=limit)
+        for digit, button in enumerate(send_buttons):
+            button.click(partial(send_from_page, meant=digit, **sending), sketchpad, send_status, preprocess=False,
+                         show_progress="minimal", concurrency_id="send", api_visibility="private")
         # MNIST is read only when someone asks for its misread digits.
         misreads_panel.expand(partial(open_gallery, model=model), None, [gallery_note, gallery],
                               api_visibility="private")
@@ -315,19 +513,113 @@ def build(model: ModelFiles = SHIPPED) -> gr.Blocks:
             return show_test_digit(selected, model)
 
         gallery.select(show_clicked_test_digit, None, inside, api_visibility="private")
-        # API-only endpoint (no UI trigger) for gradio_client users and tests.
-        gr.on(triggers=[], fn=partial(classify_sketch, model=model), inputs=sketchpad, outputs=prediction,
-              api_name="classify", preprocess=False,
-              api_description="Read a sketch (a Sketchpad value) and return the top three digits.")
         # Read on each page load, so a retrained model's records show without a restart.
         demo.load(partial(model_banner, model), None, banner, api_visibility="private")
         demo.load(partial(training_view, model.history, model.metrics), None, [summary, loss_plot, accuracy_plot],
                   api_visibility="private")
         demo.load(partial(report_card, model.metrics), None, [confusion, architecture], api_visibility="private")
         demo.load(partial(join_this_class, demo), None, join_panel, api_visibility="private")
+        api_endpoints(model, sketchpad, sending, door)
+    board_page(demo, board, door, models)
     gradio_fixes.quiet_analytics()
     demo.queue(max_size=QUEUE_SIZE, default_concurrency_limit=CONCURRENCY)
     return demo
+
+
+def api_endpoints(model: ModelFiles, sketchpad: gr.Sketchpad, sending: dict, door: BoardKey) -> None:
+    """The API, for gradio_client users (and the tests): endpoints with no trigger on the page.
+
+    Each takes its inputs raw (preprocess=False), so a malformed value gets our one-sentence refusal.
+    """
+    key, number, flag = gr.Textbox(visible=False), gr.Number(visible=False), gr.Checkbox(visible=False)
+    reply, data, files = gr.Markdown(visible=False), gr.JSON(visible=False), gr.File(visible=False,
+                                                                                      file_count="multiple")
+    board = sending["board"]
+    endpoints = [
+        ("classify", partial(classify_sketch, model=model), sketchpad,
+         gr.Label(num_top_classes=TOP_CLASSES, visible=False),
+         "Read a sketch (a Sketchpad value) and return the top three digits."),
+        ("send", partial(send_drawing, **sending), [sketchpad, number], reply,
+         "Send a sketch (a Sketchpad value) to the class board with the digit meant (an int from 0 to 9)."),
+        ("board", partial(board_api, board=board, door=door), key, data,
+         "The class board as JSON, given the teacher's key."),
+        ("board_remove", partial(remove_drawing, board=board, door=door), [key, number], reply,
+         "Take drawing NUMBER off the class board (the teacher's key, the drawing's number)."),
+        ("board_clear", partial(clear_board, board=board, door=door), key, reply,
+         "Take every drawing off the class board (the teacher's key)."),
+        ("board_pause", partial(pause_sending, board=board, door=door), [key, flag], reply,
+         "Pause (true) or resume (false) sending to the class board (the teacher's key, the flag)."),
+        ("board_download", partial(download_board, board=board, door=door), key, files,
+         "The class's drawings: an .npz data set and a CSV of the readings (the teacher's key)."),
+    ]
+    for name, handler, inputs, outputs, description in endpoints:
+        gr.on(triggers=[], fn=handler, inputs=inputs, outputs=outputs, api_name=name, preprocess=False,
+              api_description=description, concurrency_id="send" if name == "send" else None)
+
+
+def board_page(demo: gr.Blocks, board: Board, door: BoardKey, models: dict[str, ModelFiles]) -> None:
+    """The class board, a page of its own at /board for the teacher's projector, opened with the key."""
+    opened = dict(board=board, door=door)
+    with demo.route("Class board", BOARD_PATH, show_in_navbar=False):
+        gradio_fixes.hide_navbar()
+        gr.Markdown("# Class board", elem_id="board-title")
+        with gr.Row(elem_id="board-door"):
+            key = gr.Textbox(label="Teacher's key", type="password", elem_id="board-key", scale=1)
+            message = gr.Markdown(elem_id="board-message", scale=2)
+        headline = gr.HTML(html_template=BOARD_TEMPLATE, elem_id="board-headline")
+        with gr.Row(elem_id="board-matrices"):
+            matrices = [gr.HTML(html_template=CONFUSION_TEMPLATE, elem_classes="confusion-view",
+                                elem_id=f"board-confusion-{model}") for model in BOARD_READERS]
+        show = gr.Radio([(title, name) for name, (title, *_) in BOARD_SHOWS.items()], value=next(iter(BOARD_SHOWS)),
+                        label="Show", elem_id="board-show")
+        drawings = gr.HTML(html_template=BOARD_DRAWINGS_TEMPLATE, js_on_load=PICK_A_DRAWING, elem_id="board-drawings")
+        with gr.Row(elem_id="board-paging"):
+            earlier = gr.Button("◀ Previous page", size="sm")
+            later = gr.Button("Next page ▶", size="sm")
+        with gr.Row(elem_id="board-opened"):
+            with gr.Column(scale=3):
+                inside = gr.HTML(html_template=INSIDE_TEMPLATE, elem_id="board-inside", elem_classes="inside-view")
+            with gr.Column(scale=1):
+                readers = [(name.capitalize(), model) for model, name in BOARD_READERS.items() if model in models]
+                reader = gr.Radio(readers, value="shipped", label="Look inside", elem_id="board-reader")
+                remove = gr.Button("Take this drawing off the board", variant="stop", elem_id="board-remove")
+        with gr.Row(elem_id="board-actions"):
+            accepting = gr.Checkbox(value=True, label="Students can send drawings", elem_id="board-accepting")
+            clear = gr.Button("Clear the board", variant="stop", elem_id="board-clear")
+            really_clear = gr.Button("Yes, take every drawing off", variant="stop", visible=False,
+                                     elem_id="board-really-clear")
+            prepare = gr.Button("Download the class's drawings", elem_id="board-download")
+        downloads = gr.File(label="The class's drawings", file_count="multiple", visible=False,
+                            elem_id="board-files")
+        page, version, picked = (gr.Number(1, visible=False), gr.Number(visible=False),
+                                 gr.Number(visible=False))
+        timer = gr.Timer(BOARD_REFRESH_S)
+
+        shown = [headline, *matrices, drawings, page, version, message]
+        quietly = dict(show_progress="hidden", api_visibility="private", preprocess=False)
+        refresh = partial(show_board, **opened)
+        timer.tick(refresh, [key, show, page, version], shown, **quietly)
+        demo.load(None, None, key, js=TAKE_THE_KEY)
+        for changed in (key.change, show.change):
+            changed(refresh, [key, show, page], shown, **quietly)
+        earlier.click(lambda key, show, page: refresh(key, show, page - 1), [key, show, page], shown, **quietly)
+        later.click(lambda key, show, page: refresh(key, show, page + 1), [key, show, page], shown, **quietly)
+
+        def look_at_picked(key: object, reader: str, selected: gr.EventData) -> tuple:
+            number = selected._data.get("number")
+            return open_drawing(key, reader, number, **opened, models=models), number
+
+        drawings.click(look_at_picked, [key, reader], [inside, picked], api_visibility="private")
+        reader.change(partial(open_drawing, **opened, models=models), [key, reader, picked], inside, **quietly)
+        remove.click(partial(remove_drawing, **opened), [key, picked], message, **quietly).then(
+            lambda: None, None, inside, **quietly)
+        accepting.change(lambda key, on: pause_sending(key, not on, **opened), [key, accepting], message, **quietly)
+        # Clearing takes a second press, on a button that shows only after the first.
+        clear.click(lambda: gr.update(visible=True), None, really_clear, **quietly)
+        really_clear.click(partial(clear_board, **opened), key, message, **quietly).then(
+            lambda: gr.update(visible=False), None, really_clear, **quietly)
+        prepare.click(partial(download_board, **opened), key, downloads, **quietly).then(
+            lambda: gr.update(visible=True), None, downloads, **quietly)
 
 
 def launch_options(model: ModelFiles = SHIPPED, **overrides: Any) -> dict[str, Any]:
@@ -347,7 +639,7 @@ def launch_options(model: ModelFiles = SHIPPED, **overrides: Any) -> dict[str, A
         css=gradio_fixes.CSS,
         css_paths=[CSS_PATH],
         js=gradio_fixes.page_script(reader),
-        app_kwargs={"routes": [weights_route(model)]},  # the weights for the page's reader, cached for a year
+        app_kwargs={"routes": [weights_route(model, TUTORIAL)]},  # the page's readers' weights, cached for a year
         **gradio_fixes.LAUNCH_OPTIONS,
     )
     return options | overrides
@@ -369,6 +661,8 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--share", action="store_true",
                         help="also serve through a Gradio public share link (up to a week): "
                              "anyone with the link can use the app while it runs")
+    parser.add_argument("--board-key", help=f"the key that opens the class board at {BOARD_PATH} (default: "
+                                            f"{BOARD_KEY_ENV} if set, or else a random key, printed at start)")
     args = parser.parse_args(argv)
     if args.data is not None:
         os.environ[MNIST_ENV] = str(args.data)
@@ -389,8 +683,16 @@ def main(argv: list[str] | None = None) -> None:
         log.warning(SHARE_WARNING)
     sys.setswitchinterval(GIL_SWITCH_S)
     declare_to_zero_gpu()
-    app = demo if model == SHIPPED else build(model)
-    app.launch(**launch_options(model, server_name=args.host, share=args.share))
+    door = BoardKey(args.board_key)
+    app = build(model, door=door)
+    app.launch(**launch_options(model, server_name=args.host, share=args.share), prevent_thread_lock=True)
+    # Beside Gradio's own lines: where students join, and where the teacher opens the board.
+    join = invitation(app.server_name, app.server_port, app.share_url)
+    log.info("Students join at %s", join.url or f"{app.local_url} ({join.note})")
+    board = door.address(join.url or app.local_url)
+    log.info("The class board, for the projector: %s", board if door.made_up else f"{board.split('?')[0]} "
+             f"(with the key you set: {BOARD_PATH}?key=...)")
+    app.block_thread()
 
 
 if __name__ == "__main__":

@@ -1,8 +1,9 @@
-"""Classroom mode: what the "Inside the network" tab and the report card show, as plain data.
+"""Classroom mode: what the "Inside the network" tab, the report card and the class board show, as plain data.
 
-Pure functions of the network's outputs and of metrics.json. app.py wires them to the page;
-assets/inside.html and assets/confusion.html lay them out. Every name, kind and shape shown
-comes from the model itself: its LiteRT layer outputs and the architecture train.py recorded.
+Pure functions of the network's outputs, of metrics.json and of the board's drawings. app.py wires
+them to the page; assets/inside.html, assets/confusion.html and assets/board*.html lay them out.
+Every name, kind and shape shown comes from the model itself: its LiteRT layer outputs and the
+architecture train.py recorded.
 """
 
 import functools
@@ -11,6 +12,7 @@ from pathlib import Path
 
 import numpy as np
 
+from model.board import Drawing, Snapshot
 from model.constants import LABELS, MNIST_BOX
 from model.data import load_mnist_test
 from model.inside import Inside, Misread, look_inside, misreads
@@ -107,12 +109,14 @@ def _shape(shape: tuple) -> str:
     return " × ".join(str(side) for side in shape)
 
 
-def confusion_view(metrics: dict) -> dict:
-    """The test set's confusion matrix as rows of cells, and each digit's accuracy, from metrics.json."""
-    matrix = np.array(metrics["confusion_matrix"])
+def confusion_view(matrix: np.ndarray, subject: str = "MNIST test digits", rows: str = "written") -> dict:
+    """A confusion matrix (rows: the digit ``rows``, columns: the digit read) as rows of cells, each digit's
+    accuracy, and a caption saying what was counted: ``subject``, MNIST's test digits or a class's drawings."""
+    matrix = np.asarray(matrix)
     errors = matrix - np.diag(np.diag(matrix))
     worst = max(int(errors.max()), 1)
     accuracy = digit_accuracy(matrix)
+    total = int(matrix.sum())
 
     def cell(written: int, read: int) -> dict:
         count = int(matrix[written, read])
@@ -122,11 +126,11 @@ def confusion_view(metrics: dict) -> dict:
 
     return {
         "digits": LABELS,
+        "rows_are": rows,
         "rows": [{"digit": LABELS[written], "cells": [cell(written, read) for read in range(len(LABELS))],
                   "accuracy": f"{accuracy[written]:.1%}"} for written in range(len(LABELS))],
-        "count": f"{int(matrix.sum()):,}",
-        "accuracy": f"{metrics['test_accuracy']:.2%}",
-        "errors": f"{int(errors.sum()):,}",
+        "caption": (f"{total:,} {subject}: {np.trace(matrix) / max(total, 1):.2%} read correctly, "
+                    f"{int(errors.sum()):,} misread. Rows: the digit {rows}. Columns: the digit the network read."),
     }
 
 
@@ -163,3 +167,89 @@ def misread_digit_inside(images: np.ndarray, misread: Misread, reader: LiteReade
     seen = images[misread.index] / 255
     source = f"MNIST test digit #{misread.index:,}, written as {misread.written}"
     return inside_view(look_inside(seen, reader), source, architecture)
+
+
+# --- The class board --------------------------------------------------------------------------------
+
+# The board's models, as its page names them (the keys are the names the board's API uses).
+BOARD_READERS = {"shipped": "the shipped model", "tutorial": "the tutorial's model"}
+# Which misread drawings the board shows: those one model misreads (and another reads right).
+BOARD_SHOWS = {
+    "shipped": ("Misread by the shipped model", "shipped", None),
+    "tutorial": ("Misread by the tutorial's model", "tutorial", None),
+    "tutorial-only": ("The tutorial's model misreads it, the shipped one doesn't", "tutorial", "shipped"),
+}
+THUMBNAILS_PER_PAGE = 48  # six rows of eight on a 1920 x 1080 projector
+
+
+def reader_name(model: str) -> str:
+    return BOARD_READERS.get(model, model)
+
+
+def board_summary(board: Snapshot) -> dict:
+    """The board as its API gives it: counts, each model's accuracy and confusion matrix, and every misread
+    drawing (misread by any model), the most confidently wrong first, with every model's top readings."""
+    misread = [drawing for drawing in board.drawings if any(drawing.misread(model) for model in board.models)]
+    worst = {drawing.number: max(drawing.sure(model) for model in board.models if drawing.misread(model))
+             for drawing in misread}
+    return {
+        "drawings": len(board.drawings),
+        "accuracy": {model: board.accuracy(model) for model in board.models},
+        "confusion": {model: board.confusion(model).tolist() for model in board.models},
+        "misread": [{"number": drawing.number, "meant": drawing.meant,
+                     "misread_by": [model for model in board.models if drawing.misread(model)],
+                     "read": {model: [list(reading) for reading in drawing.readings[model]] for model in board.models}}
+                    for drawing in sorted(misread, key=lambda drawing: (-worst[drawing.number], drawing.number))],
+        "paused": board.paused,
+        "dropped": board.dropped,
+        "capacity": board.capacity,
+    }
+
+
+def board_view(board: Snapshot) -> dict:
+    """The board's headline: how many drawings, each model's accuracy side by side, and what the board keeps."""
+    accuracy = {model: board.accuracy(model) for model in board.models}
+    shown = {model: "–" if share is None else f"{share:.1%}" for model, share in accuracy.items()}
+    return {
+        "count": f"{len(board.drawings):,}",
+        "drawings": "drawing" if len(board.drawings) == 1 else "drawings",
+        "models": [{"name": reader_name(model), "accuracy": shown[model]} for model in board.models],
+        "paused": board.paused,
+        "dropped": f"{board.dropped:,}" if board.dropped else "",
+        "capacity": f"{board.capacity:,}",
+    }
+
+
+def board_confusion(board: Snapshot, model: str) -> dict:
+    """One model's confusion matrix on the class's drawings: rows the digit meant, columns the digit read."""
+    view = confusion_view(board.confusion(model), "drawings", rows="meant")
+    return view | {"caption": f"{reader_name(model).capitalize()}. {view['caption']}"}
+
+
+def board_drawings(board: Snapshot, show: str, page: int) -> dict:
+    """One page of the misread drawings that ``show`` (a key of BOARD_SHOWS) picks: thumbnails, most confident first."""
+    title, by, not_by = BOARD_SHOWS[show]
+    chosen = board.misread(by, not_by) if {by, not_by} - {None} <= set(board.models) else []
+    pages = max(1, math.ceil(len(chosen) / THUMBNAILS_PER_PAGE))
+    page = min(max(1, page), pages)
+    shown = chosen[(page - 1) * THUMBNAILS_PER_PAGE: page * THUMBNAILS_PER_PAGE]
+    return {
+        "title": f"{title}: {len(chosen):,}",
+        "page": page,
+        "pages": pages,
+        "drawings": [_thumbnail(drawing, by, not_by) for drawing in shown],
+    }
+
+
+def _thumbnail(drawing: Drawing, by: str, not_by: str | None) -> dict:
+    also = f", {reader_name(not_by)} reads {drawing.read(not_by)}" if not_by else ""
+    return {"number": drawing.number, "picture": png_data_uri(drawing.seen), "meant": drawing.meant,
+            "read": drawing.read(by), "sure": f"{drawing.sure(by):.0%}",
+            "label": (f"Drawing {drawing.number}: meant {drawing.meant}, {reader_name(by)} reads "
+                      f"{drawing.read(by)}, {drawing.sure(by):.0%} sure{also}")}
+
+
+def board_drawing_inside(drawing: Drawing, model: str, reader: LiteReader, architecture: list[dict]) -> dict:
+    """The Inside tab's content for a drawing on the board, as ``model`` reads it."""
+    source = f"Drawing {drawing.number} on the class board, meant as {drawing.meant}, read by {reader_name(model)}"
+    return inside_view(look_inside(drawing.seen / 255, reader), source, architecture)

@@ -8,6 +8,7 @@ import functools
 import logging
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from model.classroom import architecture_table, confusion_view
@@ -85,7 +86,7 @@ def report_card(metrics_path: Path) -> tuple[dict | None, str]:
     """The confusion matrix with each digit's accuracy, and the architecture table, from metrics.json."""
     try:
         metrics = read_record(metrics_path)
-        return confusion_view(metrics), architecture_table(metrics)
+        return confusion_view(np.array(metrics["confusion_matrix"])), architecture_table(metrics)
     except RECORD_ERRORS as error:
         return None, records_problem(error, metrics_path)
 

@@ -78,8 +78,10 @@ def test_classify_endpoint_refuses_an_oversized_image_clearly(client: Client, tm
         client.predict(value, api_name="/classify")
 
 
-def test_only_classify_is_offered_to_api_users(client: Client) -> None:
-    assert list(client.view_api(return_format="dict", print_info=False)["named_endpoints"]) == ["/classify"]
+def test_only_reading_and_the_class_board_are_offered_to_api_users(client: Client) -> None:
+    """Every event of the page itself is private: an API user gets these, and nothing else."""
+    assert list(client.view_api(return_format="dict", print_info=False)["named_endpoints"]) == [
+        "/classify", "/send", "/board", "/board_remove", "/board_clear", "/board_pause", "/board_download"]
 
 
 # --- Handlers -----------------------------------------------------------------------------------

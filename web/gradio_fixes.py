@@ -26,6 +26,9 @@ bites (the browser tests do: tests/test_browser.py) and delete those that no lon
    (benchmarks/load.py): every thousandth event is often enough (``quiet_analytics``).
 9. The page's container hides its overflow, which turns off sticky positioning: it clips
    instead (CSS), so the sheet stays in view while the tabs beside it scroll.
+10. An app with a second page (the class board) gets a bar of links to its pages across the top,
+   which ``gr.Navbar(visible=False)`` does not hide; ``visible="hidden"`` does, one Navbar on
+   each page (``hide_navbar``).
 """
 
 import json
@@ -61,6 +64,11 @@ def hidden_buttons() -> tuple[gr.Button, gr.Button, gr.Button]:
     return (gr.Button("Read the sketch", elem_id=READ_SKETCH, visible="hidden"),
             gr.Button("Read the sketch, every layer", elem_id=READ_INSIDE, visible="hidden"),
             gr.Button("Show the page's reading", elem_id=READ_IN_PAGE, visible="hidden"))
+
+
+def hide_navbar() -> gr.Navbar:
+    """Fix 10, for the page being laid out."""
+    return gr.Navbar(visible="hidden")
 
 
 def quiet_analytics() -> None:
