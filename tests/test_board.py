@@ -19,14 +19,12 @@ from PIL import Image
 
 import app
 from drawings import STROKES
-from model.board import Board
-from model.classroom import board_summary, board_view
 from model.constants import CANVAS_SIZE, SHIPPED, TUTORIAL
 from model.preprocess import to_mnist
 from model.serving import classify, load_reader
 from testbench.canvas import draw_strokes, random_placement
 from testbench.servers import free_port
-from web.board import REFUSED, BoardKey, SendLimit
+from web.board import REFUSED, BoardKey
 
 KEY = "the-teachers-key"
 STUDENTS = 30
@@ -241,86 +239,6 @@ def test_a_fifty_megabyte_send_is_refused_and_leaves_the_board(teacher: Client, 
                           timeout=120)
     assert response.status_code == 413 and response.text == "File size exceeded maximum allowed size of 4194304 bytes."
     assert teacher.predict(KEY, api_name="/board")["drawings"] == 0
-
-
-# --- The board in memory: bounded, and consistent under a crowd -------------------------------------------
-
-
-def reading(digit: int) -> np.ndarray:
-    probabilities = np.full(10, 0.01)
-    probabilities[digit] = 0.91
-    return probabilities
-
-
-def test_the_board_keeps_the_newest_ten_thousand_and_says_it_dropped_the_rest() -> None:
-    board = Board(["shipped", "tutorial"])
-    for number in range(1, 10_051):
-        seen = np.full((28, 28), number % 256, np.uint8)
-        board.add(seen, number % 10, {"shipped": reading(number % 10), "tutorial": reading((number + 1) % 10)})
-    snapshot = board.snapshot()
-    assert [drawing.number for drawing in snapshot.drawings] == list(range(51, 10_051))
-    assert snapshot.dropped == 50 and len(snapshot.drawings) == 10_000
-    assert snapshot.accuracy("shipped") == 1.0 and snapshot.accuracy("tutorial") == 0.0
-    assert board_view(snapshot)["dropped"] == "50"
-
-
-def test_the_send_handler_keeps_the_newest_drawings_of_a_full_board(tmp_path: Path) -> None:
-    """The real handler on a board of five: the sixth send pushes out the first."""
-    board = Board(list(MODELS), capacity=5)
-    sending = dict(board=board, models=MODELS, limit=SendLimit(100, 100))
-    rng = np.random.default_rng(4)
-    for index in range(7):
-        canvas = draw_strokes(STROKES["1"], random_placement(rng), "transparent")
-        path = drawing(tmp_path, str(index), canvas)
-        app.send_drawing({"background": None, "layers": [{"path": str(path)}], "composite": None}, 1, **sending)
-    assert [drawing.number for drawing in board.snapshot().drawings] == [3, 4, 5, 6, 7]
-
-
-def test_a_flood_of_sends_is_told_the_board_is_busy(seven: Path) -> None:
-    board = Board(list(MODELS))
-    sending = dict(board=board, models=MODELS, limit=SendLimit(per_second=0.001, burst=3))
-    value = {"background": None, "layers": [{"path": str(seven)}], "composite": None}
-    replies = [app.send_from_page(value, 7, **sending) for _ in range(5)]
-    assert replies[:3] == [f"On the class board: your 7 (drawing {number})." for number in (1, 2, 3)]
-    assert replies[3:] == [f"Not sent: {app.BUSY}"] * 2
-    assert len(board.snapshot().drawings) == 3
-
-
-def test_counts_always_agree_with_the_drawings_while_a_class_sends_and_the_teacher_clears() -> None:
-    board = Board(["shipped", "tutorial"], capacity=500)
-    stop = threading.Event()
-    seen = np.zeros((28, 28), np.uint8)
-
-    def student(digit: int) -> None:
-        while not stop.is_set():
-            board.add(seen, digit, {"shipped": reading(digit), "tutorial": reading((digit * 3) % 10)})
-
-    def teacher() -> None:
-        while not stop.is_set():
-            drawings = board.snapshot().drawings
-            if drawings:
-                board.remove(drawings[len(drawings) // 2].number)
-            if len(drawings) > 300:
-                board.clear()
-
-    threads = [threading.Thread(target=student, args=(student_number % 10,)) for student_number in range(30)]
-    threads.append(threading.Thread(target=teacher))
-    for thread in threads:
-        thread.start()
-    try:
-        for _ in range(300):
-            summary = board_summary(board.snapshot())
-            for model in ("shipped", "tutorial"):
-                assert np.sum(summary["confusion"][model]) == summary["drawings"]
-            # The shipped model reads every digit as meant here, the tutorial's model all but 0 and 5 wrongly.
-            confusion = np.array(summary["confusion"]["tutorial"])
-            assert len(summary["misread"]) == confusion.sum() - np.trace(confusion)
-    finally:
-        stop.set()
-        for thread in threads:
-            thread.join()
-    snapshot = board.snapshot()
-    assert len({drawing.number for drawing in snapshot.drawings}) == len(snapshot.drawings)
 
 
 def test_a_board_summary_is_json(teacher: Client, seven: Path) -> None:
