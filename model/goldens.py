@@ -74,13 +74,15 @@ CANVASES = (
            (Drawing(([(26, 18), (36, 18), (30, 30)],), 2),)),
     Canvas("a 9 in grey pencil on a tall canvas: its contrast stretched, box-filtered with partial blocks",
            241, 363, "light", (Drawing((_circle((120, 60), 45), [(165, 105), (150, 300)]), 11, 140),)),
-    Canvas("a 7 on a wide canvas with a faint smudge far off: the smudge widens the crop, then goes as halo",
-           400, 300, "light", (Drawing(([(150, 60), (300, 60), (210, 250)],), 14),
-                               Drawing(([(30, 270), (36, 272)],), 10, 20))),
+    Canvas("a 7 on a wide canvas with a smudge far off, just under the halo (contrast 19 of the 7's 196): "
+           "the smudge widens the crop, then goes", 400, 300, "light",
+           (Drawing(([(150, 60), (300, 60), (210, 250)],), 14), Drawing(([(30, 270), (36, 272)],), 10, 25))),
     Canvas("a 7 or a 1, read as either about equally: where the probabilities are most sensitive", 400, 400,
            "light", (Drawing(([(160, 70), (230, 60), (215, 340)],), 18),)),
-    Canvas("a scribble too faint to be ink: no reading", 400, 400, "light",
-           (Drawing(([(100, 100), (300, 300), (300, 100)],), 18, 25),)),
+    Canvas("a scribble just too faint to be ink (contrast 23 of 255): no reading", 400, 400, "light",
+           (Drawing(([(100, 100), (300, 300), (300, 100)],), 18, 30),)),
+    Canvas("a 1 just strong enough to be ink (contrast 24 of 255): stretched to full ink", 400, 400, "light",
+           (Drawing(([(200, 80), (200, 320)],), 18, 31),)),
     Canvas("an empty stroke layer: no reading", 400, 400, "transparent"),
 )
 

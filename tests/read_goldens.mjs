@@ -1,7 +1,8 @@
 // The page's reader (assets/reader.js) in Node.js, without a browser, for tests/test_reader_contract.py:
 //     node tests/read_goldens.mjs WEIGHTS GOLDENS
 // reads each canvas of GOLDENS (model/goldens.py) with the network in WEIGHTS and prints, as JSON, each
-// one's 28x28 image and probabilities; or, when the reader refuses the weights, prints why and exits 1.
+// one's 28x28 image, its five views and its probabilities; or, when the reader refuses the weights, prints
+// why and exits 1.
 import { readFileSync } from "node:fs";
 import { runInThisContext } from "node:vm";
 import { inflateSync } from "node:zlib";
@@ -21,6 +22,7 @@ try {
 const readings = JSON.parse(readFileSync(goldensPath, "utf8")).canvases.map(({ rgba, width, height }) => {
   const pixels = new Uint8ClampedArray(inflateSync(Buffer.from(rgba, "base64")));
   const { seen, probabilities } = MnistReader.read(network, pixels, width, height);
-  return { seen: Array.from(seen), probabilities: Array.from(probabilities) };
+  const views = MnistReader.views(network, seen).map((view) => Array.from(view));
+  return { seen: Array.from(seen), views, probabilities: Array.from(probabilities) };
 });
 process.stdout.write(JSON.stringify(readings));

@@ -31,9 +31,12 @@ NODE_READER = ROOT / "tests" / "read_goldens.mjs"
 REEXPORT = "re-export the shipped model: python train.py --export"
 # Measured in Node 20: reader.js gives every golden image pixel for pixel as to_mnist does. One grey
 # level is allowed for the last bit of Pillow's fixed-point Lanczos weights, where V8's Math.sin may round
-# otherwise than C's sin; a changed constant moves pixels by far more. Its probabilities differ from
-# Keras's by at most 8e-6 (the 7 or 1; the float16 Dense kernel), the confident ones by 5e-7 or less.
+# otherwise than C's sin; a changed constant moves pixels by far more. Its views differ from Pillow's by
+# at most 6e-8 (the turned ones: half a float32 step at 1.0), where a turn of 10 degrees instead of 8 moves
+# pixels by tenths. Its probabilities differ from Keras's by at most 8e-6 (the 7 or 1; the float16 Dense
+# kernel), the confident ones by 5e-7 or less.
 PIXEL_TOLERANCE = 1 / 255
+VIEW_TOLERANCE = 1e-6
 PROBABILITY_TOLERANCE = 1e-4
 
 
@@ -104,8 +107,17 @@ def test_the_pages_reader_reads_the_goldens_as_python_does(node: str) -> None:
     for golden, reading in zip(goldens, readings):
         seen = np.array(reading["seen"], np.float32).reshape(golden.seen.shape)
         assert np.abs(seen - golden.seen).max() <= PIXEL_TOLERANCE + 1e-7, golden.about
+        np.testing.assert_allclose(np.array(reading["views"]).reshape(-1, *seen.shape), views_of(golden.seen),
+                                   rtol=0, atol=VIEW_TOLERANCE, err_msg=golden.about)
         np.testing.assert_allclose(reading["probabilities"], golden.probabilities, rtol=0,
                                    atol=PROBABILITY_TOLERANCE, err_msg=golden.about)
+
+
+def views_of(seen: np.ndarray) -> np.ndarray:
+    """The five views predict_seen reads of ``seen``, as it hands them to its reader."""
+    views = []
+    predict_seen(seen[None], lambda batch: views.append(batch[..., 0]) or np.ones((len(batch), NUM_CLASSES)))
+    return views[0]
 
 
 def _set(section: str | None, key: str, value: object) -> Callable[[dict], None]:
