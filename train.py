@@ -20,26 +20,15 @@ from pathlib import Path
 
 import numpy as np
 
-from model.constants import (
-    ARTIFACT_DIR,
-    BROWSER_WEIGHTS_FILE,
-    GOLDENS_FILE,
-    HISTORY_FILE,
-    METRICS_FILE,
-    MODEL_FILE,
-    SERVING_FILE,
-)
+from model.constants import ARTIFACT_DIR, HISTORY_FILE, METRICS_FILE, MODEL_FILE
 from model.data import KERAS_CACHE, load_mnist, scale, sha256_of
 from model.errors import DataError, ModelError, RecordError
 from model.files import Writer, read_json, write_artifacts, write_json
-from model.goldens import write_goldens
 
 # The app runs without TensorFlow (requirements.txt); training needs it (requirements-train.txt).
 TRAINING_REQUIREMENTS = "requirements-train.txt"
 try:
-    import keras
-
-    from model.export import export_browser_weights, export_serving_model, save_model
+    from model.export import EXPORTED_FILES, exported_files, save_model
     from model.keras_model import load_keras_model
     from model.network import DEFAULT_RECIPE, RECIPES, architecture_record, build_cnn
     from model.training import StopOnInterrupt, evaluate, fit, library_versions, seed_everything
@@ -64,8 +53,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     saved = parser.add_mutually_exclusive_group()
     saved.add_argument("--evaluate", action="store_true", help="score the saved model in --out on the test set")
     saved.add_argument("--export", action="store_true",
-                       help=f"rewrite {SERVING_FILE}, {BROWSER_WEIGHTS_FILE}, {GOLDENS_FILE} and the architecture in "
-                            f"{METRICS_FILE} from the saved model in --out, without training (needs no --data)")
+                       help=f"rewrite {', '.join(EXPORTED_FILES)} and the architecture in {METRICS_FILE} from the "
+                            "saved model in --out, without training (needs no --data)")
     args = parser.parse_args(argv)
     for option in ("epochs", "batch_size", "limit"):
         if getattr(args, option) is not None and getattr(args, option) < 1:
@@ -150,7 +139,7 @@ def export_saved(out: Path) -> int:
     recorded = recorded_metrics(out)  # first, so that an unreadable record leaves everything as it was
     network = load_keras_model(out / MODEL_FILE)
     writers = exported_files(network)
-    exported = ", ".join(writers)
+    exported = ", ".join(EXPORTED_FILES)
     if recorded is not None:
         writers[METRICS_FILE] = json_writer({**recorded, **architecture_record(network)})
     if not save(out, writers):
@@ -160,16 +149,6 @@ def export_saved(out: Path) -> int:
         return 0
     log.info("Saved %s, and the architecture in %s, in %s", exported, METRICS_FILE, out)
     return 0
-
-
-def exported_files(network: keras.Model) -> dict[str, Writer]:
-    """The files made from a trained network for serving: the app's, the page's, and the page's golden readings.
-
-    The goldens are read with Keras: LiteRT is not loaded beside TensorFlow (see model.serving.LiteReader).
-    """
-    return {SERVING_FILE: functools.partial(export_serving_model, network),
-            BROWSER_WEIGHTS_FILE: functools.partial(export_browser_weights, network),
-            GOLDENS_FILE: functools.partial(write_goldens, reader=network.predict_on_batch)}
 
 
 def save(out: Path, writers: dict[str, Writer]) -> bool:

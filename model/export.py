@@ -1,6 +1,7 @@
 """Writing the trained network to disk: the Keras file, the LiteRT file the app runs, and the page's weights."""
 
 import contextlib
+import functools
 import io
 import json
 import struct
@@ -11,7 +12,17 @@ import numpy as np
 import tensorflow as tf
 
 from model import preprocess, serving
-from model.constants import IMAGE_SIDE, MNIST_BOX, MNIST_CENTRE, NUM_CLASSES
+from model.constants import (
+    BROWSER_WEIGHTS_FILE,
+    GOLDENS_FILE,
+    IMAGE_SIDE,
+    MNIST_BOX,
+    MNIST_CENTRE,
+    NUM_CLASSES,
+    SERVING_FILE,
+)
+from model.files import Writer
+from model.goldens import write_goldens
 from model.serving import layer_output_key
 
 # The page's weights (assets/reader.js): a little-endian uint32 giving the length of a JSON header, the header, then the
@@ -26,6 +37,17 @@ FORMAT_VERSION = 2
 # Tensors bigger than this are stored as float16; the small ones (convolutions, biases) keep full precision.
 HALF_PRECISION_FROM = 100_000
 ALIGNMENT = 4
+# What train.py makes of a trained network for reading sketches, after training and with --export.
+EXPORTED_FILES = (SERVING_FILE, BROWSER_WEIGHTS_FILE, GOLDENS_FILE)
+
+
+def exported_files(model: keras.Model) -> dict[str, Writer]:
+    """EXPORTED_FILES, each name with its writer: the app's LiteRT file, the page's weights, and the golden
+    readings the page's reader is checked against, read with Keras (LiteRT is not loaded beside TensorFlow:
+    see model.serving.LiteReader)."""
+    writers = (functools.partial(export_serving_model, model), functools.partial(export_browser_weights, model),
+               functools.partial(write_goldens, reader=model.predict_on_batch))
+    return dict(zip(EXPORTED_FILES, writers))
 
 
 def save_model(model: keras.Model, path: Path) -> None:
