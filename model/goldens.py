@@ -22,7 +22,7 @@ from model.pen import Stroke, arc, compose, draw_strokes
 from model.preprocess import to_mnist
 from model.serving import Reader, predict_seen
 
-UP, DOWN, LEFT = -math.pi / 2, math.pi / 2, math.pi
+LEFT = math.pi  # a heading: angles from +x, y down, as model.pen.arc takes them
 FULL_INK = 255
 
 
