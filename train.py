@@ -5,9 +5,9 @@
     python train.py --export                                     # re-export the saved one for the app
 
 Data flows top to bottom: load -> scale -> fit -> evaluate -> save. --export does only the
-last step, from the saved model: it rewrites mnist_cnn.tflite, mnist_cnn.weights.bin (for the
-page's own reader) and the architecture recorded in metrics.json, without the data and without
-training.
+last step, from the saved model: it rewrites mnist_cnn.tflite, mnist_cnn.weights.bin and
+reader_goldens.json (for the page's own reader) and the architecture recorded in metrics.json,
+without the data and without training.
 """
 
 import argparse
@@ -20,7 +20,7 @@ from pathlib import Path
 
 import numpy as np
 
-from model.constants import ARTIFACT_DIR, BROWSER_WEIGHTS_FILE, HISTORY_FILE, METRICS_FILE, MODEL_FILE, SERVING_FILE
+from model.constants import ARTIFACT_DIR, HISTORY_FILE, METRICS_FILE, MODEL_FILE
 from model.data import KERAS_CACHE, load_mnist, scale, sha256_of
 from model.errors import DataError, ModelError, RecordError
 from model.files import Writer, read_json, write_artifacts, write_json
@@ -28,7 +28,7 @@ from model.files import Writer, read_json, write_artifacts, write_json
 # The app runs without TensorFlow (requirements.txt); training needs it (requirements-train.txt).
 TRAINING_REQUIREMENTS = "requirements-train.txt"
 try:
-    from model.export import export_browser_weights, export_serving_model, save_model
+    from model.export import EXPORTED_FILES, exported_files, save_model
     from model.keras_model import load_keras_model
     from model.network import DEFAULT_RECIPE, RECIPES, architecture_record, build_cnn
     from model.training import StopOnInterrupt, evaluate, fit, library_versions, seed_everything
@@ -53,8 +53,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     saved = parser.add_mutually_exclusive_group()
     saved.add_argument("--evaluate", action="store_true", help="score the saved model in --out on the test set")
     saved.add_argument("--export", action="store_true",
-                       help=f"rewrite {SERVING_FILE}, {BROWSER_WEIGHTS_FILE} and the architecture in {METRICS_FILE} "
-                            "from the saved model in --out, without training (needs no --data)")
+                       help=f"rewrite {', '.join(EXPORTED_FILES)} and the architecture in {METRICS_FILE} from the "
+                            "saved model in --out, without training (needs no --data)")
     args = parser.parse_args(argv)
     for option in ("epochs", "batch_size", "limit"):
         if getattr(args, option) is not None and getattr(args, option) < 1:
@@ -108,8 +108,7 @@ def main(argv: list[str] | None = None) -> int:
     }
     saved_files = {
         MODEL_FILE: functools.partial(save_model, network),
-        SERVING_FILE: functools.partial(export_serving_model, network),
-        BROWSER_WEIGHTS_FILE: functools.partial(export_browser_weights, network),
+        **exported_files(network),
         HISTORY_FILE: json_writer({"epochs": len(history["loss"]), "recipe": recipe.as_dict(), **history}),
         METRICS_FILE: json_writer(metrics),
     }
@@ -139,17 +138,16 @@ def export_saved(out: Path) -> int:
     """Re-export the saved model in ``out`` for the app and re-record its architecture; nothing is trained."""
     recorded = recorded_metrics(out)  # first, so that an unreadable record leaves everything as it was
     network = load_keras_model(out / MODEL_FILE)
-    writers = {SERVING_FILE: functools.partial(export_serving_model, network),
-               BROWSER_WEIGHTS_FILE: functools.partial(export_browser_weights, network)}
+    writers = exported_files(network)
+    exported = ", ".join(EXPORTED_FILES)
     if recorded is not None:
         writers[METRICS_FILE] = json_writer({**recorded, **architecture_record(network)})
     if not save(out, writers):
         return 130
     if recorded is None:
-        log.warning("No %s in %s: wrote %s and %s only.", METRICS_FILE, out, SERVING_FILE, BROWSER_WEIGHTS_FILE)
+        log.warning("No %s in %s: wrote %s only.", METRICS_FILE, out, exported)
         return 0
-    log.info("Saved %s and %s, and the architecture in %s, in %s", SERVING_FILE, BROWSER_WEIGHTS_FILE, METRICS_FILE,
-             out)
+    log.info("Saved %s, and the architecture in %s, in %s", exported, METRICS_FILE, out)
     return 0
 
 

@@ -84,7 +84,7 @@
 
   const previewHtml = (seen) => {
     const picture = document.createElement("canvas");
-    picture.width = picture.height = MnistReader.MNIST_SIZE;
+    picture.width = picture.height = state.network.preprocess.image_side;
     const context = picture.getContext("2d");
     const image = context.createImageData(picture.width, picture.height);
     seen.forEach((value, i) => {

@@ -5,20 +5,14 @@
 //
 // Every step copies what the server's Python does, down to Pillow's fixed-point arithmetic and
 // NumPy's rounding, so that the 28x28 image and the probabilities match the server's
-// (tests/test_browser_reader.py checks it on real pen-drawn digits).
+// (tests/test_reader_contract.py checks it in Node.js on the golden canvases train.py exports,
+// tests/test_browser_reader.py in Chromium on real pen-drawn digits).
+//
+// The weights file's header is the contract with the Python side: it carries every constant of
+// model/preprocess.py and of model/serving.py's views (network.preprocess, network.views), and the
+// shape of each layer's output; this file keeps none of them. It knows only the header's version.
 globalThis.MnistReader = (() => {
-  // model/preprocess.py's constants.
-  const MNIST_SIZE = 28;
-  const MNIST_BOX = 20;
-  const MNIST_CENTRE = 14.0;
-  const MIN_CONTRAST = 24;
-  const HALO_FRACTION = 0.1;
-  const WORKING_SIDE = 4 * MNIST_BOX;
-  const REDUCING_GAP = 2.0;
-  // model/serving.py's constants.
-  const NUM_CLASSES = 10;
-  const VIEW_TURNS = [-8.0, 8.0];
-  const WEIGHTS_FORMAT = 1;
+  const WEIGHTS_FORMAT = 2;  // model/export.py's FORMAT_VERSION: what this reader reads
 
   // NumPy and Python round halves to even.
   const roundHalfEven = (value) => {
@@ -31,23 +25,25 @@ globalThis.MnistReader = (() => {
   // --- Preprocessing: model.to_mnist ---------------------------------------------------------
 
   // rgba: a Uint8ClampedArray or Uint8Array of width x height RGBA pixels, as a canvas gives them.
-  // Returns the 28x28 Float32Array the network reads (all zeros when nothing is drawn).
-  const toMnist = (rgba, width, height) => {
-    const ink = extractInk(rgba, width, height);
-    const field = new Float32Array(MNIST_SIZE * MNIST_SIZE);
+  // Returns the 28x28 Float32Array the network reads (all zeros when nothing is drawn), made as
+  // the network's header says.
+  const toMnist = (network, rgba, width, height) => {
+    const settings = network.preprocess;
+    const ink = extractInk(settings, rgba, width, height);
+    const field = new Float32Array(settings.image_side ** 2);
     if (ink === null) return field;
-    const digit = centreByMass(fitBox(ink));
+    const digit = centreByMass(settings, fitBox(settings, ink));
     for (let i = 0; i < field.length; i++) field[i] = Math.fround(digit[i] / 255);
     return field;
   };
 
-  const extractInk = (rgba, width, height) => {
+  const extractInk = (settings, rgba, width, height) => {
     const background = borderColour(rgba, width, height);
     const box = differingBox(rgba, width, height, background);
     if (box === null) return null;
     // Opaque ink on a transparent layer is its alpha; otherwise the colour that differs from the sheet.
-    const channels = background[3] < 128 ? [3] : [0, 1, 2];
-    const crop = shrink(rgba, width, box);
+    const channels = background[3] < settings.opaque_from ? [3] : [0, 1, 2];
+    const crop = shrink(settings, rgba, width, box);
     const contrast = new Int32Array(crop.width * crop.height);
     let strongest = 0;
     for (let i = 0; i < contrast.length; i++) {
@@ -56,9 +52,9 @@ globalThis.MnistReader = (() => {
       contrast[i] = most;
       strongest = Math.max(strongest, most);
     }
-    if (strongest < MIN_CONTRAST) return null;
+    if (strongest < settings.min_contrast) return null;
     const stretch = 255.0 / strongest;
-    const halo = 255 * HALO_FRACTION;
+    const halo = 255 * settings.halo_fraction;
     const ink = new Float64Array(contrast.length);
     for (let i = 0; i < ink.length; i++) {
       const value = contrast[i] * stretch;
@@ -132,9 +128,9 @@ globalThis.MnistReader = (() => {
     return bottom < 0 ? null : [top, bottom + 1, left, right + 1];
   };
 
-  // The crop, box-filtered to about WORKING_SIDE when it is bigger, as Pillow's reduce does it.
-  const shrink = (rgba, width, [top, bottom, left, right]) => {
-    const factor = Math.floor(Math.max(bottom - top, right - left) / WORKING_SIDE);
+  // The crop, box-filtered to about the working side when it is bigger, as Pillow's reduce does it.
+  const shrink = (settings, rgba, width, [top, bottom, left, right]) => {
+    const factor = Math.floor(Math.max(bottom - top, right - left) / settings.working_side);
     const scale = factor < 2 ? 1 : factor;
     return reduce(rgba, width, 4, [left, top, right - left, bottom - top], scale, scale);
   };
@@ -166,15 +162,15 @@ globalThis.MnistReader = (() => {
     return { pixels: out, width: outWidth, height: outHeight };
   };
 
-  // Scale the ink so its longest side is MNIST_BOX: Pillow's LANCZOS resize with reducing_gap=2.
-  const fitBox = (ink) => {
-    const scale = MNIST_BOX / Math.max(ink.height, ink.width);
+  // Scale the ink so its longest side fills the box: Pillow's LANCZOS resize with its reducing_gap.
+  const fitBox = (settings, ink) => {
+    const scale = settings.box / Math.max(ink.height, ink.width);
     const size = [Math.max(1, roundHalfEven(ink.width * scale)), Math.max(1, roundHalfEven(ink.height * scale))];
     if (size[0] === ink.width && size[1] === ink.height) return ink;
     let image = ink;
     let box = [0, 0, ink.width, ink.height];
-    const factorX = Math.trunc(ink.width / size[0] / REDUCING_GAP) || 1;
-    const factorY = Math.trunc(ink.height / size[1] / REDUCING_GAP) || 1;
+    const factorX = Math.trunc(ink.width / size[0] / settings.reducing_gap) || 1;
+    const factorY = Math.trunc(ink.height / size[1] / settings.reducing_gap) || 1;
     if (factorX > 1 || factorY > 1) {
       image = reduce(ink.pixels, ink.width, 1, box, factorX, factorY);
       box = [0, 0, ink.width / factorX, ink.height / factorY];
@@ -245,8 +241,8 @@ globalThis.MnistReader = (() => {
     x *= Math.PI;
     return Math.sin(x) / x;
   };
-  const lanczos = (x) => (-3.0 <= x && x < 3.0 ? sinc(x) * sinc(x / 3) : 0.0);
   const LANCZOS_SUPPORT = 3.0;
+  const lanczos = (x) => (-LANCZOS_SUPPORT <= x && x < LANCZOS_SUPPORT ? sinc(x) * sinc(x / LANCZOS_SUPPORT) : 0.0);
 
   // Pillow's precompute_coeffs and normalize_coeffs_8bpc: for each output pixel, the first input
   // pixel, how many it weighs, and their weights as 22-bit fixed point.
@@ -279,7 +275,7 @@ globalThis.MnistReader = (() => {
   };
 
   // Place the digit in a 28x28 field with its centre of mass at MNIST's.
-  const centreByMass = (digit) => {
+  const centreByMass = ({ image_side: side, centre }, digit) => {
     let total = 0, rowMoment = 0, columnMoment = 0;
     for (let y = 0; y < digit.height; y++) {
       let rowSum = 0;
@@ -294,37 +290,40 @@ globalThis.MnistReader = (() => {
     }
     total = total || 1.0;
     const clip = (value, high) => Math.min(Math.max(value, 0), high);
-    const top = clip(roundHalfEven(MNIST_CENTRE - rowMoment / total), MNIST_SIZE - digit.height);
-    const left = clip(roundHalfEven(MNIST_CENTRE - columnMoment / total), MNIST_SIZE - digit.width);
-    const field = new Uint8Array(MNIST_SIZE * MNIST_SIZE);
+    const top = clip(roundHalfEven(centre[0] - rowMoment / total), side - digit.height);
+    const left = clip(roundHalfEven(centre[1] - columnMoment / total), side - digit.width);
+    const field = new Uint8Array(side * side);
     for (let y = 0; y < digit.height; y++) {
-      field.set(digit.pixels.subarray(y * digit.width, (y + 1) * digit.width), (y + top) * MNIST_SIZE + left);
+      field.set(digit.pixels.subarray(y * digit.width, (y + 1) * digit.width), (y + top) * side + left);
     }
     return field;
   };
 
   // --- The five views: model.serving._views ----------------------------------------------------
 
-  const views = (seen) => {
-    const turned = VIEW_TURNS.map((angle) => rotate(seen, angle));
-    const heavier = rankFilter(seen, Math.max);
-    const eroded = rankFilter(seen, Math.min);
-    // Half an erosion, as in training: a full one wipes out thin strokes.
-    const lighter = seen.map((value, i) => Math.fround(Math.fround(value + eroded[i]) / 2));
+  // The views of ``seen`` (from toMnist) that the network's header asks for.
+  const views = (network, seen) => {
+    const settings = network.views;
+    const side = network.preprocess.image_side;
+    const turned = settings.turns.map((angle) => rotate(seen, side, angle));
+    const heavier = rankFilter(seen, side, settings.stroke_filter_size, Math.max);
+    const eroded = rankFilter(seen, side, settings.stroke_filter_size, Math.min);
+    // Part of an erosion, as in training: a full one wipes out thin strokes.
+    const blend = settings.lighter_blend;
+    const lighter = seen.map((value, i) => Math.fround(Math.fround(value * (1 - blend)) + Math.fround(eroded[i] * blend)));
     return [seen, ...turned, heavier, lighter];
   };
 
-  // Pillow's rotate(angle, BILINEAR) of a 28x28 float image about its centre, black outside.
-  const rotate = (image, degrees) => {
+  // Pillow's rotate(angle, BILINEAR) of a square float image about its centre, black outside.
+  const rotate = (image, side, degrees) => {
     const radians = -degrees * (Math.PI / 180);
     const round15 = (value) => Number(value.toFixed(15));
     const [a, b, d, e] = [round15(Math.cos(radians)), round15(Math.sin(radians)),
       round15(-Math.sin(radians)), round15(Math.cos(radians))];
-    const centre = MNIST_SIZE / 2;
+    const centre = side / 2;
     const c = a * -centre + b * -centre + 0.0 + centre;
     const f = d * -centre + e * -centre + 0.0 + centre;
     const out = new Float32Array(image.length);
-    const side = MNIST_SIZE;
     const at = (x, y) => image[y * side + x];
     const clipX = (x) => (x < 0 ? 0 : x < side ? x : side - 1);
     for (let y = 0; y < side; y++) {
@@ -347,15 +346,15 @@ globalThis.MnistReader = (() => {
     return out;
   };
 
-  // Pillow's MaxFilter(3) / MinFilter(3): each pixel's 3x3 neighbourhood, the edge repeated outside.
-  const rankFilter = (image, pick) => {
-    const side = MNIST_SIZE;
+  // Pillow's MaxFilter(size) / MinFilter(size): each pixel's size x size neighbourhood, the edge repeated outside.
+  const rankFilter = (image, side, size, pick) => {
+    const reach = size >> 1;
     const out = new Float32Array(image.length);
     for (let y = 0; y < side; y++) {
       for (let x = 0; x < side; x++) {
         let best = image[y * side + x];
-        for (let dy = -1; dy <= 1; dy++) {
-          for (let dx = -1; dx <= 1; dx++) {
+        for (let dy = -reach; dy <= reach; dy++) {
+          for (let dx = -reach; dx <= reach; dx++) {
             const yy = Math.min(Math.max(y + dy, 0), side - 1);
             const xx = Math.min(Math.max(x + dx, 0), side - 1);
             best = pick(best, image[yy * side + xx]);
@@ -392,15 +391,36 @@ globalThis.MnistReader = (() => {
     return { take, floats, mark, release };
   };
 
+  // The only resampling filters this reader has, by the names the header gives Pillow's.
+  const FILTERS = { resize_filter: "lanczos", turn_filter: "bilinear" };
+
+  // The header's promises that this reader can keep, or an Error saying which it cannot.
+  const checkHeader = (header) => {
+    if (header.format !== WEIGHTS_FORMAT) {
+      throw new Error(`the weights are in format ${header.format}, but this page's reader reads format ` +
+        `${WEIGHTS_FORMAT} (re-export them with python train.py --export, or reload the page)`);
+    }
+    const settings = { ...header.preprocess, ...header.views };
+    for (const [name, filter] of Object.entries(FILTERS)) {
+      if (settings[name] !== filter) throw new Error(`the weights ask for ${name} ${settings[name]}, not ${filter}`);
+    }
+    const side = header.preprocess.image_side;
+    if (header.input_shape.join() !== [side, side, 1].join()) {
+      throw new Error(`the network reads ${header.input_shape}, not ${side}x${side} images`);
+    }
+    const output = header.layers.at(-1);
+    if (output?.kind !== "Dense" || output.output_shape.join() !== [header.num_classes].join()) {
+      throw new Error(`the network does not end in a Dense layer of ${header.num_classes} classes`);
+    }
+  };
+
   // The weights file train.py writes (model/export.py): a uint32 header length, a JSON header, the tensors.
   // ``kernels`` is the instance of assets/wasm/kernels.wasm the network runs in.
   const parseWeights = (buffer, kernels) => {
     const view = new DataView(buffer);
     const headerLength = view.getUint32(0, true);
     const header = JSON.parse(new TextDecoder().decode(new Uint8Array(buffer, 4, headerLength)));
-    if (header.format !== WEIGHTS_FORMAT) {
-      throw new Error(`weights format ${header.format}, expected ${WEIGHTS_FORMAT}`);
-    }
+    checkHeader(header);
     const dataStart = 4 + headerLength;
     const tensor = ({ shape, dtype, offset }) => {
       const count = shape.reduce((a, b) => a * b, 1);
@@ -416,7 +436,6 @@ globalThis.MnistReader = (() => {
       const weights = Object.fromEntries(layer.tensors.map((t) => [t.name, { shape: t.shape, values: tensor(t) }]));
       return weights.kernel ? { ...layer, ...placeWeights(memory, weights) } : layer;
     });
-    if (layers.at(-1)?.kind !== "Dense") throw new Error("the network does not end in a Dense layer");
     layers.forEach((layer, i) => {
       if (layer.kind === "Conv2D" && layer.outputs !== layer.padded) {
         throw new Error(`${layer.name}: ${layer.outputs} channels, not a multiple of ${OUTPUT_BLOCK}`);
@@ -426,7 +445,8 @@ globalThis.MnistReader = (() => {
         layer.pooledBy = { pool: next.pool_size[0], stride: next.strides[0] };
       }
     });
-    return { inputShape: header.input_shape, layers, kernels, memory };
+    return { inputShape: header.input_shape, numClasses: header.num_classes, preprocess: header.preprocess,
+      views: header.views, layers, kernels, memory };
   };
 
   // A kernel [..., outputs] and its bias copied into the kernels' memory, the outputs padded to whole blocks.
@@ -473,8 +493,8 @@ globalThis.MnistReader = (() => {
   const LAYERS = {
     Conv2D: (network, layer, input) => {
       const [kh, kw, channels] = layer.kernelShape;
-      const [height, width] = input.shape;
-      const outHeight = height - kh + 1, outWidth = width - kw + 1;
+      const width = input.shape[1];
+      const [outHeight, outWidth] = layer.output_shape;
       // A 2x2 pooling after an odd-sized output never reads its last row and column: skip them (a sixth of the work).
       const [rows, columns] = [outHeight, outWidth].map((side) => (layer.pooledBy
         ? Math.floor((side - layer.pooledBy.pool) / layer.pooledBy.stride) * layer.pooledBy.stride + layer.pooledBy.pool
@@ -499,8 +519,8 @@ globalThis.MnistReader = (() => {
     },
     MaxPooling2D: (network, layer, input) => {
       const [pool] = layer.pool_size, [stride] = layer.strides;
-      const [height, width, channels] = input.shape;
-      const outHeight = Math.floor((height - pool) / stride) + 1, outWidth = Math.floor((width - pool) / stride) + 1;
+      const [, width, channels] = input.shape;
+      const [outHeight, outWidth] = layer.output_shape;
       const shape = [outHeight, outWidth, channels];
       const at = network.memory.take(input.views * size(shape));
       for (let v = 0; v < input.views; v++) {
@@ -543,20 +563,20 @@ globalThis.MnistReader = (() => {
 
   // model.serving.predict_seen for one image: the mean of the five views' probabilities; uniform when blank.
   const predict = (network, seen) => {
-    const probabilities = new Float64Array(NUM_CLASSES);
-    if (!seen.some((value) => value !== 0)) return probabilities.fill(1 / NUM_CLASSES);
-    const readings = forward(network, views(seen));
+    const probabilities = new Float64Array(network.numClasses);
+    if (!seen.some((value) => value !== 0)) return probabilities.fill(1 / network.numClasses);
+    const readings = forward(network, views(network, seen));
     for (const reading of readings) {
-      for (let i = 0; i < NUM_CLASSES; i++) probabilities[i] += reading[i] / readings.length;
+      for (let i = 0; i < network.numClasses; i++) probabilities[i] += reading[i] / readings.length;
     }
     const total = probabilities.reduce((a, b) => a + b, 0);
     return probabilities.map((value) => value / total);
   };
 
   const read = (network, rgba, width, height) => {
-    const seen = toMnist(rgba, width, height);
+    const seen = toMnist(network, rgba, width, height);
     return { seen, probabilities: predict(network, seen) };
   };
 
-  return { toMnist, views, parseWeights, predict, read, MNIST_SIZE };
+  return { toMnist, views, parseWeights, predict, read };
 })();

@@ -27,6 +27,7 @@ TUTORIAL_DIR = ARTIFACT_DIR / "tutorial"
 MODEL_FILE = "mnist_cnn.keras"
 SERVING_FILE = "mnist_cnn.tflite"  # the same network for LiteRT, which the app runs
 BROWSER_WEIGHTS_FILE = "mnist_cnn.weights.bin"  # and its weights for the page's own reader (assets/reader.js)
+GOLDENS_FILE = "reader_goldens.json"  # canvases and how the Python reader reads them, for reader.js to match
 HISTORY_FILE = "history.json"
 METRICS_FILE = "metrics.json"
 REBUILD_COMMAND = "python train.py --data PATH/TO/mnist.npz"
@@ -49,6 +50,10 @@ class ModelFiles:
     @property
     def browser_weights(self) -> Path:
         return self.folder / BROWSER_WEIGHTS_FILE
+
+    @property
+    def goldens(self) -> Path:
+        return self.folder / GOLDENS_FILE
 
     @property
     def history(self) -> Path:

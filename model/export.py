@@ -1,6 +1,7 @@
 """Writing the trained network to disk: the Keras file, the LiteRT file the app runs, and the page's weights."""
 
 import contextlib
+import functools
 import io
 import json
 import struct
@@ -10,17 +11,43 @@ import keras
 import numpy as np
 import tensorflow as tf
 
+from model import preprocess, serving
+from model.constants import (
+    BROWSER_WEIGHTS_FILE,
+    GOLDENS_FILE,
+    IMAGE_SIDE,
+    MNIST_BOX,
+    MNIST_CENTRE,
+    NUM_CLASSES,
+    SERVING_FILE,
+)
+from model.files import Writer
+from model.goldens import write_goldens
 from model.serving import layer_output_key
 
 # The page's weights (assets/reader.js): a little-endian uint32 giving the length of a JSON header, the header, then the
 # tensors it lists, each at a 4-byte-aligned offset from the start of the data. The header names
-# each layer's kind, activation and tensors, so the page runs the same layers in the same order.
-# The big Dense kernel (95% of the weights) is stored as float16, everything else as float32:
-# the download halves, and the averaged probabilities still match LiteRT's to about 1e-4.
-FORMAT_VERSION = 1
+# each layer's kind, activation, output shape and tensors, so the page runs the same layers in the
+# same order; and it is the contract between the page's reader and the Python one: it carries every
+# constant of model.preprocess and model.serving's views that reader.js needs, and reader.js has none
+# of its own. The big Dense kernel (95% of the weights) is stored as float16, everything else as
+# float32: the download halves, and the averaged probabilities still match LiteRT's to about 1e-4.
+# Version 2 added the reading settings and the output shapes; reader.js refuses any other version.
+FORMAT_VERSION = 2
 # Tensors bigger than this are stored as float16; the small ones (convolutions, biases) keep full precision.
 HALF_PRECISION_FROM = 100_000
 ALIGNMENT = 4
+# What train.py makes of a trained network for reading sketches, after training and with --export.
+EXPORTED_FILES = (SERVING_FILE, BROWSER_WEIGHTS_FILE, GOLDENS_FILE)
+
+
+def exported_files(model: keras.Model) -> dict[str, Writer]:
+    """EXPORTED_FILES, each name with its writer: the app's LiteRT file, the page's weights, and the golden
+    readings the page's reader is checked against, read with Keras (LiteRT is not loaded beside TensorFlow:
+    see model.serving.LiteReader)."""
+    writers = (functools.partial(export_serving_model, model), functools.partial(export_browser_weights, model),
+               functools.partial(write_goldens, reader=model.predict_on_batch))
+    return dict(zip(EXPORTED_FILES, writers))
 
 
 def save_model(model: keras.Model, path: Path) -> None:
@@ -61,12 +88,25 @@ def export_browser_weights(model: keras.Model, path: Path) -> None:
             blob += b"\0" * (-len(blob) % ALIGNMENT)
             blobs.append(blob)
             offset += len(blob)
-        layers.append({"kind": type(layer).__name__, "name": layer.name, "tensors": tensors,
-                       **_layer_options(layer)})
+        layers.append({"kind": type(layer).__name__, "name": layer.name, "output_shape": list(layer.output.shape[1:]),
+                       "tensors": tensors, **_layer_options(layer)})
     header = json.dumps({"format": FORMAT_VERSION, "input_shape": list(model.input_shape[1:]),
-                         "layers": layers}).encode()
+                         **_reading_settings(), "layers": layers}).encode()
     header += b" " * (-(len(header) + 4) % ALIGNMENT)
     Path(path).write_bytes(struct.pack("<I", len(header)) + header + b"".join(blobs))
+
+
+def _reading_settings() -> dict:
+    """How model.to_mnist and predict_seen read a sketch, for the page to read it the same way."""
+    return {
+        "num_classes": NUM_CLASSES,
+        "preprocess": {"image_side": IMAGE_SIDE, "box": MNIST_BOX, "centre": list(MNIST_CENTRE),
+                       "opaque_from": preprocess.OPAQUE_FROM, "min_contrast": preprocess.MIN_CONTRAST,
+                       "halo_fraction": preprocess.HALO_FRACTION, "working_side": preprocess.WORKING_SIDE,
+                       "resize_filter": preprocess.RESIZE_FILTER.name.lower(), "reducing_gap": preprocess.REDUCING_GAP},
+        "views": {"turns": list(serving.VIEW_TURNS), "turn_filter": serving.TURN_FILTER.name.lower(),
+                  "stroke_filter_size": serving.STROKE_FILTER_SIZE, "lighter_blend": serving.LIGHTER_BLEND},
+    }
 
 
 def _layer_options(layer: keras.layers.Layer) -> dict:

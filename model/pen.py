@@ -1,9 +1,15 @@
-"""Pen strokes as a canvas brush draws them: lines through the pen's positions, with round joins and caps."""
+"""Pen strokes as a canvas brush draws them: lines through the pen's positions, with round joins and caps;
+and the ink as the app's page hands it over, on a sheet or as the stroke layer."""
 
 import math
 
-from PIL import ImageDraw
+import numpy as np
+from PIL import ImageColor, ImageDraw
 
+from model.constants import INK_COLOUR
+
+INK = ImageColor.getrgb(INK_COLOUR)
+SHEETS = {"light": 255, "dark": 0x33, "transparent": None}  # grey level of the sheet; None: the stroke layer
 Stroke = list[tuple[float, float]]  # the pen's positions, in pixels, y down
 ARC_POINTS = 12  # a curved stroke, as this many straight pieces
 
@@ -27,3 +33,16 @@ def arc(start: tuple[float, float], direction: float, length: float, turn: float
         x, y = points[-1]
         points.append((x + step * math.cos(heading), y + step * math.sin(heading)))
     return points
+
+
+def compose(ink: np.ndarray, mode: str) -> np.ndarray:
+    """The app's ink, of strength ``ink`` (HxW uint8), as the page's composite on a sheet or as its stroke layer."""
+    canvas = np.zeros((*ink.shape, 4), np.uint8)
+    canvas[..., :3] = INK
+    if SHEETS[mode] is None:
+        canvas[..., 3] = ink
+        return canvas
+    strength = ink[..., None] / 255
+    canvas[..., :3] = np.round(SHEETS[mode] * (1 - strength) + np.array(INK) * strength)
+    canvas[..., 3] = 255
+    return canvas

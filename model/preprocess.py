@@ -5,6 +5,10 @@ anti-aliased to grey levels) and then placed in a 28x28 field with their centre 
 mass at its centre. A canvas drawing gets the same treatment: find the ink, crop it,
 scale it, centre it. Everything after finding the ink works on the ink's bounding
 box only, so a big canvas costs about as much as a small one.
+
+Mirrored in the page by assets/reader.js, step for step. The contract between the two is the
+header of the page's weights file (model/export.py): it carries this module's constants, and
+reader.js takes them from there; golden canvases (model/goldens.py) check that both read alike.
 """
 
 from pathlib import Path
@@ -16,6 +20,8 @@ from model.constants import IMAGE_SIDE, MNIST_BOX, MNIST_CENTRE
 
 # Ink weaker than this, out of 255, is noise in the background, not a stroke.
 MIN_CONTRAST = 24
+# A background less opaque than this is a transparent layer (the page's stroke layer): its ink is the alpha.
+OPAQUE_FROM = 128
 # After contrast is stretched, grey below this fraction of full ink is dropped as halo.
 HALO_FRACTION = 0.1
 MAX_SIDE = 8192
@@ -24,6 +30,10 @@ ALPHA, COLOUR = slice(3, 4), slice(0, 3)
 NUMERIC_MODES = ("I;16", "I;16B", "I;16L", "I;16N", "I", "F")
 # Big crops are box-filtered to about this side first: 4x the final box keeps the anti-aliasing.
 WORKING_SIDE = 4 * MNIST_BOX
+# The ink is scaled into the box with Pillow's Lanczos filter, after box-filtering by whole factors
+# down to no less than this many times the final size (Pillow's reducing_gap): quick, and as sharp.
+RESIZE_FILTER = Image.Resampling.LANCZOS
+REDUCING_GAP = 2.0
 
 SketchImage = Image.Image | np.ndarray
 
@@ -48,7 +58,7 @@ def extract_ink(image: SketchImage) -> np.ndarray | None:
     box = _bounding_box(_differs(pixels, background))
     if box is None:
         return None
-    channels = ALPHA if pixels.shape[2] == 4 and background[3] < 128 else COLOUR
+    channels = ALPHA if pixels.shape[2] == 4 and background[3] < OPAQUE_FROM else COLOUR
     top, bottom, left, right = box
     crop = _shrink(pixels, box)[..., channels].astype(np.int16)
     contrast = np.abs(crop - background[channels].astype(np.int16)).max(axis=2)
@@ -168,7 +178,7 @@ def _fit_box(ink: np.ndarray) -> np.ndarray:
     height, width = ink.shape
     scale = MNIST_BOX / max(height, width)
     size = (max(1, round(width * scale)), max(1, round(height * scale)))
-    return np.asarray(Image.fromarray(ink).resize(size, Image.Resampling.LANCZOS, reducing_gap=2.0))
+    return np.asarray(Image.fromarray(ink).resize(size, RESIZE_FILTER, reducing_gap=REDUCING_GAP))
 
 
 def _centre_by_mass(digit: np.ndarray) -> np.ndarray:

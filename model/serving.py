@@ -6,6 +6,11 @@ one reading takes a fraction of a millisecond instead of Keras's per-call overhe
 the app starts without TensorFlow's seconds and hundreds of megabytes. Any callable that
 maps a batch (N, 28, 28, 1) to probabilities (N, 10) can read instead, such as a Keras
 model's ``predict_on_batch``.
+
+The page reads sketches itself with a mirror of ``predict_seen`` and its five views in
+assets/reader.js. The contract between the two is the header of the page's weights file
+(model/export.py): it carries the views' constants below, and reader.js takes them from there;
+golden canvases (model/goldens.py) check that both read alike.
 """
 
 import functools
@@ -30,6 +35,11 @@ if TYPE_CHECKING:
 # network to shrug off. It steadies drawings near a class boundary for the cost of one
 # batch of five instead of one.
 VIEW_TURNS = (-8.0, 8.0)  # degrees
+TURN_FILTER = Image.Resampling.BILINEAR
+# Heavier strokes: each pixel the brightest of the square of this side around it. Lighter: each pixel
+# moved LIGHTER_BLEND of the way towards the darkest of that square.
+STROKE_FILTER_SIZE = 3
+LIGHTER_BLEND = 0.5
 
 Reader = Callable[[np.ndarray], np.ndarray]
 
@@ -154,10 +164,11 @@ def predict_seen(seen: np.ndarray, reader: Reader | None = None) -> np.ndarray:
 
 def _views(seen: np.ndarray) -> list[np.ndarray]:
     image = Image.fromarray(seen.astype(np.float32))
-    turned = [np.asarray(image.rotate(angle, Image.Resampling.BILINEAR)) for angle in VIEW_TURNS]
-    heavier = np.asarray(image.filter(ImageFilter.MaxFilter(3)))
+    turned = [np.asarray(image.rotate(angle, TURN_FILTER)) for angle in VIEW_TURNS]
+    heavier = np.asarray(image.filter(ImageFilter.MaxFilter(STROKE_FILTER_SIZE)))
     # Half an erosion, as in training: a full one wipes out thin strokes.
-    lighter = (seen + np.asarray(image.filter(ImageFilter.MinFilter(3)))) / 2
+    eroded = np.asarray(image.filter(ImageFilter.MinFilter(STROKE_FILTER_SIZE)))
+    lighter = seen * (1 - LIGHTER_BLEND) + eroded * LIGHTER_BLEND
     return [seen, *turned, heavier, lighter]
 
 

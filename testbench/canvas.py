@@ -11,14 +11,13 @@ or another page may send.
 from dataclasses import dataclass
 
 import numpy as np
-from PIL import Image, ImageColor, ImageDraw
+from PIL import Image, ImageDraw
 
-from model.constants import CANVAS_SIZE, INK_COLOUR
-from model.pen import Stroke
+from model.constants import CANVAS_SIZE
+from model.pen import SHEETS, Stroke, compose
 from model.pen import draw_strokes as draw_pen_strokes
 
-INK = ImageColor.getrgb(INK_COLOUR)
-SHEETS = {"light": 255, "dark": 0x33, "transparent": None}  # grey level of the sheet; None: the stroke layer
+__all__ = ["SHEETS", "Placement", "compose", "draw_strokes", "paste_digit", "random_placement"]
 
 
 @dataclass(frozen=True)
@@ -60,19 +59,6 @@ def paste_digit(digit: np.ndarray, placement: Placement, mode: str = "light", si
     blown_up = Image.fromarray(crop).resize((width, height), Image.Resampling.BILINEAR)
     ink.paste(blown_up, tuple(np.round(offset).astype(int)))
     return compose(np.asarray(ink), mode)
-
-
-def compose(ink: np.ndarray, mode: str) -> np.ndarray:
-    """The app's ink, of strength ``ink`` (HxW uint8), as the page's composite on a sheet or as its stroke layer."""
-    canvas = np.zeros((*ink.shape, 4), np.uint8)
-    canvas[..., :3] = INK
-    if SHEETS[mode] is None:
-        canvas[..., 3] = ink
-        return canvas
-    strength = ink[..., None] / 255
-    canvas[..., :3] = np.round(SHEETS[mode] * (1 - strength) + np.array(INK) * strength)
-    canvas[..., 3] = 255
-    return canvas
 
 
 def _fit(extent: np.ndarray, placement: Placement, size: int, margin: float) -> tuple[float, np.ndarray]:

@@ -21,6 +21,7 @@ from drawings import drawn
 from model.constants import (
     ARTIFACT_DIR,
     BROWSER_WEIGHTS_FILE,
+    GOLDENS_FILE,
     HISTORY_FILE,
     METRICS_FILE,
     MODEL_FILE,
@@ -28,18 +29,22 @@ from model.constants import (
     ModelFiles,
 )
 from model.data import load_mnist, scale
-from model.export import save_model
+from model.export import EXPORTED_FILES, save_model
 from model.files import read_json, write_artifacts, write_json
+from model.goldens import CANVASES
 from model.keras_model import load_keras_model
 from model.network import describe
+from model.preprocess import to_mnist
 from model.records import training_view
-from model.serving import classify, load_reader
+from model.serving import classify, load_reader, predict_seen
 from support import (
+    LITERT_TOLERANCE,
     ROOT,
     assert_each_arrives_by_rename,
     assert_serves_every_layer,
     audited_writes,
     inodes_of,
+    read_goldens,
     read_until,
     run_script,
     training_data,
@@ -49,7 +54,7 @@ from support import (
 pytestmark = pytest.mark.slow
 
 HISTORY_KEYS = {"loss", "accuracy", "val_loss", "val_accuracy"}
-ARTIFACTS = (MODEL_FILE, SERVING_FILE, BROWSER_WEIGHTS_FILE, HISTORY_FILE, METRICS_FILE)
+ARTIFACTS = (MODEL_FILE, SERVING_FILE, BROWSER_WEIGHTS_FILE, GOLDENS_FILE, HISTORY_FILE, METRICS_FILE)
 LIMIT = 1500  # training images in the shared run: the last 300 of them are held out for validation
 # A run of a few hundred images reaches its saving in seconds; this bounds a run that never gets there.
 SAVING_TIMEOUT_S = 180
@@ -66,10 +71,10 @@ def trained(tmp_path_factory):
     return data, out, result
 
 
-def test_writes_all_five_artifacts(trained):
+def test_writes_all_six_artifacts(trained):
     _, out, result = trained
-    assert sorted(path.name for path in out.iterdir()) == sorted([BROWSER_WEIGHTS_FILE, HISTORY_FILE, METRICS_FILE,
-                                                                  MODEL_FILE, SERVING_FILE])
+    assert sorted(path.name for path in out.iterdir()) == sorted([BROWSER_WEIGHTS_FILE, GOLDENS_FILE, HISTORY_FILE,
+                                                                  METRICS_FILE, MODEL_FILE, SERVING_FILE])
     assert "Test accuracy:" in result.stderr and "Test loss:" in result.stderr
     # Without optimizer state the file holds just the 431,242 float32 weights and a little JSON.
     assert (out / MODEL_FILE).stat().st_size < 2_000_000
@@ -127,6 +132,17 @@ def test_the_exported_model_reads_as_the_keras_one(trained):
     images = np.random.default_rng(0).random((64, 28, 28, 1), np.float32)
     served = load_reader(trained[1] / SERVING_FILE)(images)
     np.testing.assert_allclose(served, load_keras_model(trained[1] / MODEL_FILE).predict_on_batch(images), atol=1e-4)
+
+
+def test_the_goldens_are_the_trained_networks_readings(trained):
+    """Read by Keras in train.py, and as LiteRT reads them: the page's reader is checked against these."""
+    out = trained[1]
+    goldens = read_goldens(out / GOLDENS_FILE)
+    assert [golden.about for golden in goldens] == [canvas.about for canvas in CANVASES]
+    seen = np.stack([to_mnist(golden.rgba) for golden in goldens])
+    np.testing.assert_array_equal(np.stack([golden.seen for golden in goldens]), seen)
+    np.testing.assert_allclose(np.stack([golden.probabilities for golden in goldens]),
+                               predict_seen(seen, load_reader(out / SERVING_FILE)), rtol=0, atol=LITERT_TOLERANCE)
 
 
 def test_the_exported_model_shows_every_layer(trained):
@@ -205,11 +221,16 @@ def test_export_rewrites_the_served_model_and_only_the_architecture(tmp_path):
     network = load_keras_model(out / MODEL_FILE)
     assert read_json(out / METRICS_FILE) == {**earlier, "architecture": describe(network), "parameters": 431_242}
     assert (out / MODEL_FILE).read_bytes() == (ARTIFACT_DIR / MODEL_FILE).read_bytes()
-    assert sorted(path.name for path in out.iterdir()) == sorted([BROWSER_WEIGHTS_FILE, METRICS_FILE, MODEL_FILE,
-                                                                  SERVING_FILE])
+    assert sorted(path.name for path in out.iterdir()) == sorted([BROWSER_WEIGHTS_FILE, GOLDENS_FILE, METRICS_FILE,
+                                                                  MODEL_FILE, SERVING_FILE])
     images = np.random.default_rng(0).random((64, 28, 28, 1), np.float32) ** 4
     assert_serves_every_layer(load_reader(out / SERVING_FILE), network, images)
     assert (out / BROWSER_WEIGHTS_FILE).read_bytes() == (ARTIFACT_DIR / BROWSER_WEIGHTS_FILE).read_bytes()
+    exported, shipped = read_goldens(out / GOLDENS_FILE), read_goldens(ARTIFACT_DIR / GOLDENS_FILE)
+    for ours, theirs in zip(exported, shipped, strict=True):
+        np.testing.assert_array_equal(ours.rgba, theirs.rgba)
+        np.testing.assert_array_equal(ours.seen, theirs.seen)
+        np.testing.assert_allclose(ours.probabilities, theirs.probabilities, rtol=0, atol=LITERT_TOLERANCE)
 
 
 def test_export_without_metrics_warns_and_writes_the_served_model(tmp_path):
@@ -217,7 +238,8 @@ def test_export_without_metrics_warns_and_writes_the_served_model(tmp_path):
     result = export(out)
     assert result.returncode == 0, result.stderr
     assert f"No {METRICS_FILE}" in result.stderr
-    assert sorted(path.name for path in out.iterdir()) == sorted([BROWSER_WEIGHTS_FILE, MODEL_FILE, SERVING_FILE])
+    assert sorted(path.name for path in out.iterdir()) == sorted([BROWSER_WEIGHTS_FILE, GOLDENS_FILE, MODEL_FILE,
+                                                                  SERVING_FILE])
     assert load_reader(out / SERVING_FILE).layer_names[-1] == load_keras_model(out / MODEL_FILE).layers[-1].name
 
 
@@ -288,7 +310,7 @@ def test_a_run_writes_only_temporaries_and_renames_them_over_the_last_good_set(l
 
 
 def test_export_writes_only_temporaries_and_renames_them(last_good):
-    before = inodes_of(last_good, (SERVING_FILE, BROWSER_WEIGHTS_FILE, METRICS_FILE))
+    before = inodes_of(last_good, (*EXPORTED_FILES, METRICS_FILE))
     assert_each_arrives_by_rename(last_good, before, audited_writes(last_good, "train.py", "--export", "--out",
                                                                     str(last_good)))
 
