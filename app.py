@@ -491,13 +491,13 @@ def build(model: ModelFiles = SHIPPED, tutorial: ModelFiles = TUTORIAL, door: Bo
         # No server round trip: the page's own reading goes straight to the Label and the preview. A reading
         # handed over while the last is still being shown must not be dropped (the default "once" would):
         # it may be the stroke's final one.
-        show_page_reading.click(None, None, [prediction, seen], js="() => globalThis.liveReading.outputs()",
+        show_page_reading.click(None, None, [prediction, seen, compared], js="() => globalThis.liveReading.outputs()",
                                 show_progress="hidden", trigger_mode="always_last", api_visibility="private")
+        # The page reads with the tutorial's model as well (or asks the server to), once the switch is on.
         compare.change(lambda on: gr.update(visible=on), compare, compared, show_progress="hidden",
-                       api_visibility="private").then(read_compared_here, [sketchpad, compare],
-                                                      [prediction, seen, compared], **reading)
-        sketchpad.clear(blank_state, None, [prediction, seen, inside], show_progress="hidden",
-                        api_visibility="private")
+                       api_visibility="private", js="(on) => { globalThis.liveReading?.compare(on); return on; }")
+        sketchpad.clear(lambda: (*blank_state(), EMPTY_PROMPT), None, [prediction, seen, inside, compared],
+                        show_progress="hidden", api_visibility="private")
         clear_button.click(None, js=gradio_fixes.PRESS_THE_BIN)
         undo_button.click(None, js=gradio_fixes.PRESS_UNDO)  # assets/gradio_fixes.js then asks for a reading
         # A send is one request, read on the server by every model; the sends share a queue of their own.
@@ -624,7 +624,8 @@ def board_page(demo: gr.Blocks, board: Board, door: BoardKey, models: dict[str, 
 
 def launch_options(model: ModelFiles = SHIPPED, **overrides: Any) -> dict[str, Any]:
     """What launch() needs besides the Blocks built for ``model``: in Gradio 6 the theme, CSS and JS go here."""
-    reader = reader_script(weightsUrl=weights_url(model), canvasSize=CANVAS_SIZE, brushRadius=BRUSH_RADIUS,
+    reader = reader_script(weightsUrl=weights_url(model), comparedWeightsUrl=weights_url(TUTORIAL),
+                           canvasSize=CANVAS_SIZE, brushRadius=BRUSH_RADIUS,
                            emptyPrompt=EMPTY_PROMPT, topClasses=TOP_CLASSES, previewSide=PREVIEW_SIDE,
                            editorPadding=gradio_fixes.EDITOR_PADDING, readSketch=gradio_fixes.READ_SKETCH,
                            readInPage=gradio_fixes.READ_IN_PAGE)

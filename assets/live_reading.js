@@ -8,13 +8,17 @@
   // pointer's path, fitted to the view as the editor fits it) and follows undo, redo and clear.
   // After any other tool (the eraser, the image tool), a pinch or zooming the copy may no longer
   // match: the server reads from then until the canvas is cleared.
+  //
+  // With the compare switch on, the tutorial's model reads the same 28x28 image beside the shipped
+  // one; its weights are fetched the first time the switch is turned on, not before.
   // editorPadding, readSketch and readInPage come from web/gradio_fixes.py (fixes 2 and 5).
-  const { weightsUrl, kernelsWasm, canvasSize, brushRadius, emptyPrompt, topClasses, previewSide,
-    editorPadding, readSketch, readInPage } = config;
+  const { weightsUrl, comparedWeightsUrl, kernelsWasm, canvasSize, brushRadius, emptyPrompt, topClasses,
+    previewSide, editorPadding, readSketch, readInPage } = config;
   const IN_PAGE = "Read in this page, as you draw.";
   const FORCE_SERVER = new URLSearchParams(location.search).get("reader") === "server";
 
-  const state = { reader: "server", network: null, lastOutputs: null, diverged: false };
+  const state = { reader: "server", network: null, lastOutputs: null, diverged: false, compare: false,
+    compared: null };
   const shadow = document.createElement("canvas");
   shadow.width = shadow.height = canvasSize;
   const ink = shadow.getContext("2d", { willReadFrequently: true });
@@ -96,12 +100,18 @@
       `alt="The ${picture.width} by ${picture.height} pixel image the network reads">`;
   };
 
-  // The Label's and the preview's values, as the server's read_sketch gives them.
-  const outputsFor = ({ seen, probabilities }) => {
-    if (!seen.some((value) => value !== 0)) return [{ label: emptyPrompt }, null];
+  // A Label's value, as the server's classify gives it.
+  const labelFor = (probabilities) => {
     const ranked = Array.from(probabilities, (confidence, digit) => ({ label: String(digit), confidence }))
       .sort((a, b) => b.confidence - a.confidence).slice(0, topClasses);
-    return [{ label: ranked[0].label, confidences: ranked }, previewHtml(seen)];
+    return { label: ranked[0].label, confidences: ranked };
+  };
+  // The Label's, the preview's and the compared Label's values, as the server's read_compared gives them.
+  const outputsFor = ({ seen, probabilities }) => {
+    const blank = !seen.some((value) => value !== 0);
+    const compared = blank || !state.compared ? { label: emptyPrompt }
+      : labelFor(MnistReader.predict(state.compared, seen));
+    return blank ? [{ label: emptyPrompt }, null, compared] : [labelFor(probabilities), previewHtml(seen), compared];
   };
 
   const inPage = () => state.reader === "page" && !state.diverged;
@@ -192,24 +202,49 @@
 
   // --- Which reader: this page's when it can, else the server's ------------------------------------
 
+  // Each network runs in an instance of the kernels of its own: they keep its weights in their memory.
+  const newKernels = async () => {
+    const bytes = Uint8Array.from(atob(kernelsWasm), (character) => character.charCodeAt(0));
+    return (await WebAssembly.instantiate(bytes)).instance.exports;
+  };
+  const loadNetwork = async (url, kernels) => {
+    const reply = await fetch(url);
+    if (!reply.ok) throw new Error(`the weights answered ${reply.status}`);
+    return MnistReader.parseWeights(await reply.arrayBuffer(), kernels);
+  };
+
+  // The compare switch: the tutorial's model reads beside the shipped one, here or, failing that, on the server.
+  const compare = async (on) => {
+    state.compare = on;
+    if (on && inPage() && !state.compared) {
+      try {
+        state.compared = await loadNetwork(comparedWeightsUrl, await newKernels());
+        console.info("MNIST Sketchpad compares in the page, with the weights from", comparedWeightsUrl);
+      } catch (error) {
+        useServer(`the tutorial's model could not be loaded: ${error.message}`);
+      }
+    }
+    if (!on || !state.compare) return;
+    if (inPage()) readNow();
+    else document.getElementById(readSketch)?.click();
+  };
+
   globalThis.liveReading = {
     // Whether the Prediction tab reads in this page (assets/gradio_fixes.js then leaves it alone).
     active: inPage,
     outputs: () => state.lastOutputs,
+    compare,
   };
   const start = async () => {
     if (FORCE_SERVER) return useServer("asked for by ?reader=server");
     if (typeof MnistReader === "undefined") return useServer("assets/reader.js did not load");
     let kernels;
     try {
-      const bytes = Uint8Array.from(atob(kernelsWasm), (character) => character.charCodeAt(0));
-      kernels = (await WebAssembly.instantiate(bytes)).instance.exports;
+      kernels = await newKernels();
     } catch (error) {
       return useServer(`this browser cannot run the reader's WebAssembly SIMD kernels (${error.message})`);
     }
-    const reply = await fetch(weightsUrl);
-    if (!reply.ok) throw new Error(`the weights answered ${reply.status}`);
-    state.network = MnistReader.parseWeights(await reply.arrayBuffer(), kernels);
+    state.network = await loadNetwork(weightsUrl, kernels);
     state.reader = "page";
     setLine(IN_PAGE);
     console.info("MNIST Sketchpad reads in the page, with the weights from", weightsUrl);

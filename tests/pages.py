@@ -5,7 +5,9 @@ what it shows. Shared by the browser tests (marked ``browser``: tests/conftest.p
 Set MNIST_SCREENSHOTS=DIR to keep screenshots of what the tests saw (the README's come from here).
 """
 
+import base64
 import contextlib
+import io
 import logging
 import math
 import os
@@ -14,7 +16,9 @@ import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
+import numpy as np
 import pytest
+from PIL import Image
 
 CHROMIUM = shutil.which("chromium")
 needs_chromium = pytest.mark.skipif(
@@ -30,6 +34,8 @@ CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-backg
 VIEWPORT = {"width": 1280, "height": 860}
 # Headless chromium paints the canvas in software, so a stroke and its reading take seconds.
 READING_TIMEOUT_MS = 30_000
+# True once the page reads drawings itself (assets/live_reading.js), false while it reads on the server.
+PAGE_READS = "() => globalThis.liveReading?.active() === true"
 SCREENSHOTS = os.environ.get("MNIST_SCREENSHOTS")
 
 # Pen paths in units of the canvas's shorter on-screen side, from its centre; y down.
@@ -96,6 +102,12 @@ def expect_calm(page: "playwright_api.Page") -> None:
     expect(page.locator("#prediction h2")).to_have_text("Draw a digit", timeout=READING_TIMEOUT_MS)
     expect(page.locator("#prediction .confidence-set")).to_have_count(0)
     expect(page.locator("#preview img")).to_have_count(0)
+
+
+def picture(uri: str) -> np.ndarray:
+    """A picture the page shows as a data-URI PNG (the 28x28 preview, the Inside tab's input), as grey in [0, 1]."""
+    encoded = re.search(r"data:image/png;base64,([^\"']+)", uri)[1]
+    return np.asarray(Image.open(io.BytesIO(base64.b64decode(encoded))).convert("L"), np.float32) / 255
 
 
 def screenshot(page: "playwright_api.Page", name: str, full_page: bool = False) -> None:

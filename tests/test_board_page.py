@@ -16,22 +16,26 @@ from PIL import Image
 import app
 from drawings import STROKES
 from model.constants import SHIPPED, TUTORIAL
-from model.serving import classify, load_reader
+from model.serving import classify, classify_seen, load_reader
 from pages import (
     ONE,
+    PAGE_READS,
     READING_TIMEOUT_MS,
     SEVEN,
+    VIEWPORT,
     draw,
     draw_with_a_finger,
     expect,
     expect_reading,
-    open_app,
+    picture,
     screenshot,
     touch_screen,
+    wait_until_ready_to_draw,
 )
 from testbench.canvas import draw_strokes, random_placement
 from testbench.servers import free_port
 from web.board import REFUSED, BoardKey
+from web.reader import weights_url
 
 KEY = "projector-key"
 PROJECTOR = {"width": 1920, "height": 1080}
@@ -173,13 +177,36 @@ def test_a_drawing_opens_inside_the_network_and_can_be_taken_off(browser, board_
     board.close()
 
 
-def test_the_compare_switch_shows_the_tutorials_reading_beside_the_shipped_one(browser, board_url: str) -> None:
-    page = open_app(browser, board_url, "light")
+def test_the_compare_switch_reads_with_the_tutorials_model_in_the_page_fetched_only_when_first_turned_on(
+        browser, board_url: str) -> None:
+    page = browser.new_page(viewport=VIEWPORT)
+    fetched: list[str] = []
+    page.on("request", lambda request: fetched.append(request.url))
+    page.goto(board_url)
+    wait_until_ready_to_draw(page)
+    page.wait_for_function(PAGE_READS, timeout=READING_TIMEOUT_MS)
     draw(page, SEVEN)
     expect_reading(page, "7")
     expect(page.locator("#compared")).to_be_hidden()
+    tutorials = weights_url(TUTORIAL)
+    assert weights_url(SHIPPED) != tutorials and not [url for url in fetched if url.endswith(tutorials)]
+
+    fetched.clear()
     page.locator("#compare input").check()
     expect(page.locator("#compared h2")).to_have_text("7", timeout=READING_TIMEOUT_MS)
     expect(page.locator("#compared .confidence-set")).to_have_count(3)
+    assert [url for url in fetched if url.endswith(tutorials)] != []
+    # Read in the page: the server was asked for the switch's visibility, and for no reading.
+    assert not [url for url in fetched if "/gradio_api/upload" in url]
+    expected = classify_seen(picture(page.locator("#preview img").get_attribute("src")), load_reader(TUTORIAL.serving))
+    shown = page.locator("#compared meter").evaluate_all("meters => meters.map(meter => Number(meter.value))")
+    top = sorted(expected.values(), reverse=True)[:3]
+    assert shown == pytest.approx(top, abs=1e-3)
     screenshot(page, "compare")
+
+    fetched.clear()
+    page.locator("#clear").click()
+    draw(page, ONE)  # the next drawing is read by both, in the page, with no second fetch
+    expect(page.locator("#compared h2")).to_have_text("1", timeout=READING_TIMEOUT_MS)
+    assert not [url for url in fetched if url.endswith(tutorials) or "/gradio_api/upload" in url]
     page.close()

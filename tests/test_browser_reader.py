@@ -6,17 +6,25 @@ same pixels. Then a person's view: the Prediction tab reads while the pen moves,
 nothing, and falls back to the server by itself when the page cannot read.
 """
 
-import base64
-import io
-import re
 
 import numpy as np
 import pytest
-from PIL import Image
 
 from model.preprocess import open_image, to_mnist
 from model.serving import load_reader, predict_seen
-from pages import ONE, READING_TIMEOUT_MS, SEVEN, draw, expect, expect_calm, expect_reading, open_app, playwright_api
+from pages import (
+    ONE,
+    PAGE_READS,
+    READING_TIMEOUT_MS,
+    SEVEN,
+    draw,
+    expect,
+    expect_calm,
+    expect_reading,
+    open_app,
+    picture,
+    playwright_api,
+)
 from support import SKETCHES_PATH
 from testbench.canvas import draw_strokes, random_placement
 from testbench.page_reader import read_in_page
@@ -31,8 +39,6 @@ PROBABILITY_TOLERANCE = 1e-3
 # so the 28x28 images read from the two differ by a little at the edges of the strokes (a drawn 7: 0.0007
 # on average, at most 10/255).
 PREVIEW_DIFFERENCE = 0.005
-PREVIEW = re.compile(r'src="data:image/png;base64,([^"]+)"')
-PAGE_READS = "() => globalThis.liveReading?.active() === true"
 STEM_MOVES = 5  # each waits for Chrome to paint the editor, in software
 
 
@@ -98,7 +104,7 @@ def test_the_pages_copy_of_the_strokes_is_the_layer_the_server_reads(browser, ap
     page.on("response", lambda response: uploads.append(response) if "/gradio_api/upload" in response.url else None)
     draw(page, SEVEN)
     expect_reading(page, "7")
-    page_reading, page_preview = page.evaluate("() => globalThis.liveReading.outputs()")
+    page_reading, page_preview, _ = page.evaluate("() => globalThis.liveReading.outputs()")
 
     with page.expect_response(lambda response: "/gradio_api/queue/data" in response.url):
         page.locator("#read-sketch").evaluate("button => button.click()")
@@ -106,8 +112,7 @@ def test_the_pages_copy_of_the_strokes_is_the_layer_the_server_reads(browser, ap
     layer = next(image for image in (open_image(path) for response in uploads for path in response.json())
                  if image.shape[2] == 4 and image[..., 3].min() == 0)  # the stroke layer: ink on transparent
     seen = to_mnist(layer)
-    preview = Image.open(io.BytesIO(base64.b64decode(PREVIEW.search(page_preview)[1])))
-    page_seen = np.asarray(preview.convert("L")) / 255
+    page_seen = picture(page_preview)
     assert np.abs(page_seen - seen).mean() <= PREVIEW_DIFFERENCE
     assert page_reading["label"] == str(np.argmax(predict_seen(seen[None], load_reader())[0]))
     page.close()

@@ -7,8 +7,6 @@ wrong series, a shifted epoch, a transposed matrix or a misplaced column shows a
 Each expected value is computed by the test from the records or from the model, not taken from the app.
 """
 
-import base64
-import io
 import json
 import re
 import shutil
@@ -17,7 +15,6 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from PIL import Image
 
 import app
 from drawings import STROKES, drawn
@@ -25,7 +22,7 @@ from model.constants import SHIPPED, ModelFiles
 from model.keras_model import load_keras_model
 from model.preprocess import to_mnist
 from model.serving import load_reader, predict_seen
-from pages import READING_TIMEOUT_MS, SEVEN, draw, expect, expect_reading, open_app
+from pages import READING_TIMEOUT_MS, SEVEN, draw, expect, expect_reading, open_app, picture
 from testbench.servers import free_port
 
 EPOCHS = 3
@@ -109,12 +106,6 @@ def open_training_tab(browser, url: str):
     page = open_app(browser, url, "light")
     page.get_by_role("tab", name="Training & report card").click()
     return page
-
-
-def picture(uri: str) -> np.ndarray:
-    """A data-URI PNG as grey levels in [0, 1]."""
-    encoded = re.search(r"data:image/png;base64,([^\"']+)", uri)[1]
-    return np.asarray(Image.open(io.BytesIO(base64.b64decode(encoded))).convert("L"), np.float32) / 255
 
 
 # --- Training & report card ------------------------------------------------------------------------
