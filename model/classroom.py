@@ -182,10 +182,6 @@ BOARD_SHOWS = {
 THUMBNAILS_PER_PAGE = 48  # six rows of eight on a 1920 x 1080 projector
 
 
-def reader_name(model: str) -> str:
-    return BOARD_READERS.get(model, model)
-
-
 def board_summary(board: Snapshot) -> dict:
     """The board as its API gives it: counts, each model's accuracy and confusion matrix, and every misread
     drawing (misread by any model), the most confidently wrong first, with every model's top readings."""
@@ -213,7 +209,7 @@ def board_view(board: Snapshot) -> dict:
     return {
         "count": f"{len(board.drawings):,}",
         "drawings": "drawing" if len(board.drawings) == 1 else "drawings",
-        "models": [{"name": reader_name(model), "accuracy": shown[model]} for model in board.models],
+        "models": [{"name": BOARD_READERS[model], "accuracy": shown[model]} for model in board.models],
         "paused": board.paused,
         "dropped": f"{board.dropped:,}" if board.dropped else "",
         "capacity": f"{board.capacity:,}",
@@ -223,7 +219,7 @@ def board_view(board: Snapshot) -> dict:
 def board_confusion(board: Snapshot, model: str) -> dict:
     """One model's confusion matrix on the class's drawings: rows the digit meant, columns the digit read."""
     view = confusion_view(board.confusion(model), "drawings", rows="meant")
-    return view | {"caption": f"{reader_name(model).capitalize()}. {view['caption']}"}
+    return view | {"caption": f"{BOARD_READERS[model].capitalize()}. {view['caption']}"}
 
 
 def board_drawings(board: Snapshot, show: str, page: int) -> dict:
@@ -242,14 +238,14 @@ def board_drawings(board: Snapshot, show: str, page: int) -> dict:
 
 
 def _thumbnail(drawing: Drawing, by: str, not_by: str | None) -> dict:
-    also = f", {reader_name(not_by)} reads {drawing.read(not_by)}" if not_by else ""
+    also = f", {BOARD_READERS[not_by]} reads {drawing.read(not_by)}" if not_by else ""
     return {"number": drawing.number, "picture": png_data_uri(drawing.seen), "meant": drawing.meant,
             "read": drawing.read(by), "sure": f"{drawing.sure(by):.0%}",
-            "label": (f"Drawing {drawing.number}: meant {drawing.meant}, {reader_name(by)} reads "
+            "label": (f"Drawing {drawing.number}: meant {drawing.meant}, {BOARD_READERS[by]} reads "
                       f"{drawing.read(by)}, {drawing.sure(by):.0%} sure{also}")}
 
 
 def board_drawing_inside(drawing: Drawing, model: str, reader: LiteReader, architecture: list[dict]) -> dict:
     """The Inside tab's content for a drawing on the board, as ``model`` reads it."""
-    source = f"Drawing {drawing.number} on the class board, meant as {drawing.meant}, read by {reader_name(model)}"
+    source = f"Drawing {drawing.number} on the class board, meant as {drawing.meant}, read by {BOARD_READERS[model]}"
     return inside_view(look_inside(drawing.seen / 255, reader), source, architecture)

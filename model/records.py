@@ -56,9 +56,10 @@ def training_summary(metrics_path: Path) -> str:
     """A few lines on how the model was trained and how well it does, from metrics.json."""
     metrics = read_record(metrics_path)
     recipe = metrics["recipe"]
-    date = str(metrics.get("date", "unknown date"))[:10]
+    date = str(metrics["date"])[:10] if "date" in metrics else "an unknown date"  # the day of an ISO timestamp
+    tested = int(np.sum(metrics["confusion_matrix"]))
     return (
-        f"**{metrics['test_accuracy']:.2%} test accuracy** on the 10,000 MNIST test digits it never "
+        f"**{metrics['test_accuracy']:.2%} test accuracy** on the {tested:,} MNIST test digits it never "
         f"saw in training.\n\n"
         f"Recipe *{recipe['name']}*: {recipe['epochs']} epochs, batch size {recipe['batch_size']}, "
         f"{recipe['optimizer']} optimizer, {recipe['validation_split']:.0%} of the training digits held "

@@ -35,6 +35,44 @@ SHOWN_LAYERS = ("Conv2D", "MaxPooling2D", "Dense")
 LITERT_TOLERANCE = 1e-6
 
 
+# Hand-made training records in which every number differs: no two curves alike, no value repeated across series
+# or epochs, a confusion matrix that is not symmetric and whose rows and columns add up differently. A figure
+# shown from the wrong series, a shifted epoch, a transposed matrix or a misplaced column then shows as a wrong
+# number (tests/test_records.py in process, tests/test_shown_figures.py on the page).
+HANDMADE_EPOCHS = 3
+HANDMADE_HISTORY = {
+    "epochs": HANDMADE_EPOCHS,
+    "loss": [0.913, 0.472, 0.331],
+    "val_loss": [0.842, 0.615, 0.524],
+    "accuracy": [0.712, 0.845, 0.903],
+    "val_accuracy": [0.751, 0.807, 0.866],
+}
+HANDMADE_RECIPE = {"name": "handmade", "epochs": HANDMADE_EPOCHS, "batch_size": 128, "validation_split": 0.15,
+                   "optimizer": "adamw", "learning_rate": 0.002, "schedule": "constant", "augment": False,
+                   "restyled": 0.0}
+
+
+def handmade_confusion() -> list[list[int]]:
+    """Rows: the digit written; columns: the digit read. Every row and column sum differs from its partner."""
+    matrix = np.zeros((10, 10), int)
+    for written in range(10):
+        matrix[written, written] = 40 + 7 * written
+        matrix[written, (written + 1) % 10] = written + 1
+        matrix[written, (written + 3) % 10] = 2 * (written % 4)
+    return matrix.tolist()
+
+
+def write_handmade_records(folder: Path, architecture: list[dict]) -> None:
+    """history.json and metrics.json from the hand-made records, with ``architecture`` as the layers' record."""
+    confusion = np.array(handmade_confusion())
+    metrics = {"test_loss": 0.2718, "test_accuracy": float(np.trace(confusion) / confusion.sum()),
+               "confusion_matrix": confusion.tolist(), "recipe": HANDMADE_RECIPE, "seed": 7, "training_images": 1234,
+               "training_seconds": 12.3, "date": "2026-11-30T10:00:00+00:00", "architecture": architecture,
+               "parameters": sum(row["parameters"] for row in architecture)}
+    (Path(folder) / "metrics.json").write_text(json.dumps(metrics))
+    (Path(folder) / "history.json").write_text(json.dumps({**HANDMADE_HISTORY, "recipe": HANDMADE_RECIPE}))
+
+
 def write_standin_mnist(path: Path, train: int = 1000, test: int = 200, seed: int = 0) -> Path:
     """A Keras-format mnist.npz of random 'digits': right keys, shapes and dtypes, tiny size."""
     rng = np.random.default_rng(seed)

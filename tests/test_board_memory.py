@@ -18,11 +18,14 @@ from model.classroom import (
     BOARD_SHOWS,
     THUMBNAILS_PER_PAGE,
     board_confusion,
+    board_drawing_inside,
     board_drawings,
     board_summary,
     board_view,
 )
 from model.constants import SHIPPED, TUTORIAL
+from model.records import recorded_architecture
+from model.serving import load_reader
 from testbench.canvas import draw_strokes, random_placement
 from web.board import BOARD_KEY_ENV, LONGEST_KEY, BoardKey, SendLimit
 
@@ -116,7 +119,7 @@ def test_removing_clearing_and_pausing_change_the_version_and_nothing_else(board
     assert board.add(seen(9), 9, {"shipped": reading(9), "tutorial": reading(9)}).number == 9
 
 
-def test_the_api_summary_gives_every_figure_and_every_misread_drawing(board: Board) -> None:
+def test_the_boards_json_gives_every_figure_and_every_misread_drawing(board: Board) -> None:
     summary = board_summary(board.snapshot())
     assert summary["drawings"] == 7 and summary["paused"] is False and summary["dropped"] == 0
     assert summary["capacity"] == 10_000
@@ -198,12 +201,17 @@ def test_the_data_set_holds_the_images_digits_meant_and_readings_in_order(board:
     assert arrays["tutorial_read"][:, 0].tolist() == [sent[3] for sent in SENT]
     assert arrays["tutorial_probability"][:, 0] == pytest.approx([sent[4] for sent in SENT])
     assert arrays["shipped_read"].shape == (7, 3) and arrays["shipped_probability"].dtype == np.float32
+    assert arrays["number"].dtype == np.int64 and arrays["meant"].dtype == arrays["shipped_read"].dtype == np.uint8
     empty = data_set((), ["shipped"])
     assert empty["images"].shape == (0, 28, 28) and empty["shipped_read"].shape == (0, 3)
+    assert [empty[name].dtype for name in ("number", "images", "meant", "shipped_read", "shipped_probability")] == [
+        np.int64, np.uint8, np.uint8, np.uint8, np.float32]
 
 
 def test_the_csv_has_a_row_of_readings_for_each_drawing(board: Board) -> None:
-    rows = list(csv.reader(io.StringIO(readings_csv(board.snapshot().drawings, ["shipped", "tutorial"]))))
+    text = readings_csv(board.snapshot().drawings, ["shipped", "tutorial"])
+    assert "\r" not in text and text.endswith("\n")  # plain lines, whatever the platform
+    rows = list(csv.reader(io.StringIO(text)))
     assert rows[0] == ["number", "meant", "shipped_read1", "shipped_probability1", "shipped_read2",
                        "shipped_probability2", "shipped_read3", "shipped_probability3", "tutorial_read1",
                        "tutorial_probability1", "tutorial_read2", "tutorial_probability2", "tutorial_read3",
@@ -227,7 +235,8 @@ def test_the_key_is_the_one_given_or_the_environments_or_a_random_one(monkeypatc
     made_up, other = BoardKey(), BoardKey()
     assert made_up.made_up and made_up.address("http://x/") != other.address("http://x/")
     key = made_up.address("http://x/").split("key=")[1]
-    assert len(key) >= 16 and made_up.admits(key)
+    assert len(key) == 16 and made_up.admits(key)
+    assert given.address("http://LAB-BOX/") == "http://LAB-BOX/board?key=sesame"
 
 
 @pytest.mark.parametrize("offered", [None, "", "sesam", "sesame ", "SESAME", "x" * (LONGEST_KEY + 1), 42,
@@ -249,6 +258,7 @@ def test_the_send_limit_allows_a_burst_then_a_steady_rate() -> None:
         assert time.monotonic() - started < 5
     slow = SendLimit(per_second=0.001, burst=2)
     assert [slow.take() for _ in range(4)] == [True, True, False, False]
+    assert [SendLimit(per_second=0.001, burst=1).take() for _ in range(2)] == [True, True]  # two buckets of one
 
 
 # --- Bounded, and consistent under a crowd ------------------------------------------------------------
@@ -326,3 +336,12 @@ def test_counts_always_agree_with_the_drawings_while_a_class_sends_and_the_teach
             thread.join()
     snapshot = board.snapshot()
     assert len({drawing.number for drawing in snapshot.drawings}) == len(snapshot.drawings)
+
+
+def test_a_drawing_opens_inside_either_network(board: Board) -> None:
+    drawing = board.snapshot().find(3)
+    view = board_drawing_inside(drawing, "tutorial", load_reader(TUTORIAL.serving), recorded_architecture(
+        TUTORIAL.metrics))
+    assert view["source"] == "Drawing 3 on the class board, meant as 4, read by the tutorial's model"
+    assert [step["name"] for step in view["steps"]][:2] == ["input", "conv2d"]
+    assert len(view["bars"]) == 10

@@ -23,33 +23,12 @@ from model.keras_model import load_keras_model
 from model.preprocess import to_mnist
 from model.serving import load_reader, predict_seen
 from pages import READING_TIMEOUT_MS, SEVEN, draw, expect, expect_reading, open_app, picture
+from support import HANDMADE_EPOCHS, HANDMADE_HISTORY, HANDMADE_RECIPE, handmade_confusion, write_handmade_records
 from testbench.servers import free_port
 
-EPOCHS = 3
-HISTORY = {
-    "epochs": EPOCHS,
-    "loss": [0.913, 0.472, 0.331],
-    "val_loss": [0.842, 0.615, 0.524],
-    "accuracy": [0.712, 0.845, 0.903],
-    "val_accuracy": [0.751, 0.807, 0.866],
-}
 CURVES = {"#loss-plot": "loss", "#accuracy-plot": "accuracy"}  # each plot, and the metric it draws
 SERIES = {"training": "", "validation": "val_"}  # each series, and its key's prefix in history.json
-
-
-def handmade_confusion() -> list[list[int]]:
-    """Rows: the digit written; columns: the digit read. Every row and column sum differs from its partner."""
-    matrix = np.zeros((10, 10), int)
-    for written in range(10):
-        matrix[written, written] = 40 + 7 * written
-        matrix[written, (written + 1) % 10] = written + 1
-        matrix[written, (written + 3) % 10] = 2 * (written % 4)
-    return matrix.tolist()
-
-
-CONFUSION = handmade_confusion()
-RECIPE = {"name": "handmade", "epochs": EPOCHS, "batch_size": 128, "validation_split": 0.15, "optimizer": "adamw",
-          "learning_rate": 0.002, "schedule": "constant", "augment": False, "restyled": 0.0}
+EPOCHS, HISTORY, RECIPE, CONFUSION = HANDMADE_EPOCHS, HANDMADE_HISTORY, HANDMADE_RECIPE, handmade_confusion()
 # The gallery's test digits: every digit drawn, labelled as itself and then as another digit, so that the
 # network misreads at least the second ten.
 GALLERY_DIGITS = [*STROKES] * 2
@@ -67,14 +46,7 @@ def records(tmp_path_factory) -> ModelFiles:
     model = ModelFiles(tmp_path_factory.mktemp("handmade"))
     for name in ("serving", "browser_weights"):
         shutil.copy(getattr(SHIPPED, name), getattr(model, name))
-    architecture = json.loads(SHIPPED.metrics.read_text())["architecture"]
-    confusion = np.array(CONFUSION)
-    metrics = {"test_loss": 0.2718, "test_accuracy": float(np.trace(confusion) / confusion.sum()),
-               "confusion_matrix": CONFUSION, "recipe": RECIPE, "seed": 7, "training_images": 1234,
-               "training_seconds": 12.3, "date": "2026-11-30T10:00:00+00:00", "architecture": architecture,
-               "parameters": sum(row["parameters"] for row in architecture)}
-    model.metrics.write_text(json.dumps(metrics))
-    model.history.write_text(json.dumps({**HISTORY, "recipe": RECIPE}))
+    write_handmade_records(model.folder, json.loads(SHIPPED.metrics.read_text())["architecture"])
     return model
 
 
@@ -138,6 +110,7 @@ def test_the_summary_gives_the_recorded_accuracy_and_recipe(browser, records_url
     assert (f"Recipe {RECIPE['name']}: {RECIPE['epochs']} epochs, batch size {RECIPE['batch_size']}, "
             f"{RECIPE['optimizer']} optimizer, 15% of the training digits held out") in text
     assert "Trained on 2026-11-30" in text
+    assert f"on the {confusion.sum()} MNIST test digits" in text
     page.close()
 
 

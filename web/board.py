@@ -23,7 +23,7 @@ class BoardKey:
     """The teacher's key: given, from the environment, or made up here (``made_up`` says which)."""
 
     def __init__(self, given: str | None = None) -> None:
-        key = given or os.environ.get(BOARD_KEY_ENV, "")
+        key = given or os.environ.get(BOARD_KEY_ENV)
         self.made_up = not key
         self._key = (key or secrets.token_urlsafe(KEY_BYTES)).encode()
 
