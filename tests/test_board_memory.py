@@ -289,7 +289,7 @@ def test_the_send_handler_keeps_the_newest_drawings_of_a_full_board(tmp_path: Pa
     assert [drawing.number for drawing in board.snapshot().drawings] == [3, 4, 5, 6, 7]
 
 
-def test_a_flood_of_sends_is_told_the_board_is_busy(tmp_path: Path) -> None:
+def test_sends_past_the_limit_are_told_the_board_is_busy(tmp_path: Path) -> None:
     board = Board(["shipped"])
     sending = dict(board=board, models={"shipped": SHIPPED}, limit=SendLimit(per_second=0.001, burst=3))
     seven = tmp_path / "seven.png"
