@@ -150,7 +150,7 @@ def data_set(drawings: Iterable[Drawing], models: Sequence[str]) -> dict[str, np
         "meant": np.array([drawing.meant for drawing in drawings], np.uint8),
     }
     for model in models:
-        tops = np.array([drawing.readings[model] for drawing in drawings], np.float64).reshape(-1, TOP, 2)
+        tops = np.array([drawing.readings[model] for drawing in drawings]).reshape(-1, TOP, 2)
         arrays[f"{model}_read"] = tops[:, :, 0].astype(np.uint8)  # each row: the digit read, then the next two
         arrays[f"{model}_probability"] = tops[:, :, 1].astype(np.float32)
     return arrays

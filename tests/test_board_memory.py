@@ -1,6 +1,7 @@
 """The class board in memory (model/board.py), what its page and API are given (model.classroom's board views),
 and its door (web/board.py): known answers from hand-made drawings and readings, in process."""
 
+import base64
 import csv
 import io
 import threading
@@ -25,9 +26,13 @@ from model.classroom import (
 )
 from model.constants import SHIPPED, TUTORIAL
 from model.records import recorded_architecture
-from model.serving import load_reader
+from model.serving import load_reader, predict_seen
 from testbench.canvas import draw_strokes, random_placement
 from web.board import BOARD_KEY_ENV, LONGEST_KEY, BoardKey, SendLimit
+
+
+def decoded(uri: str) -> Image.Image:
+    return Image.open(io.BytesIO(base64.b64decode(uri.split(",", 1)[1])))
 
 
 def reading(digit: int, sure: float = 0.91) -> np.ndarray:
@@ -152,6 +157,10 @@ def test_each_models_matrix_says_whose_it_is_and_counts_the_digit_meant_by_the_d
                                "meant. Columns: the digit the network read.")
     assert [cell["count"] for cell in view["rows"][7]["cells"]] == [0, 1, 0, 0, 0, 0, 0, 0, 0, 0]
     assert view["rows"][9]["accuracy"] == "100.0%" and view["rows"][1]["accuracy"] == "50.0%"
+    one = Board(["shipped"])
+    one.add(seen(1), 1, {"shipped": reading(1)})
+    assert board_confusion(one.snapshot(), "shipped")["caption"].startswith(
+        "The shipped model. 1 drawings: 100.00% read correctly, 0 misread.")
 
 
 def test_the_thumbnails_show_the_chosen_misreads_a_page_at_a_time(board: Board) -> None:
@@ -344,4 +353,6 @@ def test_a_drawing_opens_inside_either_network(board: Board) -> None:
         TUTORIAL.metrics))
     assert view["source"] == "Drawing 3 on the class board, meant as 4, read by the tutorial's model"
     assert [step["name"] for step in view["steps"]][:2] == ["input", "conv2d"]
-    assert len(view["bars"]) == 10
+    assert np.array_equal(np.asarray(decoded(view["steps"][0]["picture"])), drawing.seen)  # the image kept, as is
+    probabilities = predict_seen((drawing.seen / 255)[None], load_reader(TUTORIAL.serving))[0]
+    assert [bar["probability"] for bar in view["bars"]] == pytest.approx(probabilities.tolist())

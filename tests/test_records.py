@@ -2,6 +2,7 @@
 
 import json
 import logging
+import os
 from pathlib import Path
 
 import pytest
@@ -9,6 +10,7 @@ import pytest
 from model.constants import REBUILD_COMMAND, SHIPPED
 from model.records import (
     CURVE_COLUMNS,
+    read_record,
     recorded_architecture,
     records_problem,
     report_card,
@@ -96,7 +98,8 @@ def test_a_problem_names_the_record_why_and_the_command_that_rewrites_it(tmp_pat
 def test_an_unreadable_report_card_names_its_record(tmp_path: Path) -> None:
     (tmp_path / "metrics.json").write_text("{not json")
     confusion, note = report_card(tmp_path / "metrics.json")
-    assert confusion is None and note.startswith(f"⚠️ `{tmp_path / 'metrics.json'}` could not be read")
+    assert confusion is None
+    assert note.startswith(f"⚠️ `{tmp_path / 'metrics.json'}` could not be read (JSONDecodeError: ")
 
 
 def test_the_recorded_architecture_or_none_with_a_warning(records: Path, caplog: pytest.LogCaptureFixture) -> None:
@@ -104,3 +107,21 @@ def test_the_recorded_architecture_or_none_with_a_warning(records: Path, caplog:
     with caplog.at_level(logging.WARNING, logger="model.records"):
         assert recorded_architecture(records / "absent.json") == []
     assert caplog.messages[0].startswith(f"No architecture record in {records / 'absent.json'} (")
+
+
+def test_a_record_rewritten_within_the_same_moment_is_read_again(tmp_path: Path) -> None:
+    """Parsed once per version of the file, its modification time and size: some file systems keep whole seconds."""
+    path = tmp_path / "history.json"
+    path.write_text(json.dumps(HANDMADE_HISTORY))
+    moment = path.stat().st_mtime_ns
+    assert read_record(path)["epochs"] == HANDMADE_EPOCHS
+    path.write_text(json.dumps(HANDMADE_HISTORY | {"epochs": 10}))
+    os.utime(path, ns=(moment, moment))
+    assert read_record(path)["epochs"] == 10
+
+
+def test_a_history_of_no_epochs_still_gives_the_plots_their_columns(tmp_path: Path) -> None:
+    path = tmp_path / "history.json"
+    path.write_text(json.dumps({"epochs": 0, "loss": [], "val_loss": [], "accuracy": [], "val_accuracy": []}))
+    loss, accuracy = training_curves(path)
+    assert list(loss.columns) == list(accuracy.columns) == CURVE_COLUMNS and loss.empty

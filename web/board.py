@@ -29,7 +29,7 @@ class BoardKey:
 
     def admits(self, key: object) -> bool:
         """Whether ``key`` is the teacher's: compared in constant time; anything not a short string is refused."""
-        if not isinstance(key, str) or not key or len(key) > LONGEST_KEY:
+        if not isinstance(key, str) or len(key) > LONGEST_KEY:
             return False
         return hmac.compare_digest(key.encode(), self._key)
 
