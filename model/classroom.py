@@ -81,7 +81,7 @@ def _steps(inside: Inside, shown: list[str], architecture: list[dict]) -> list[d
         values = inside.layers.get(name)
         shape = values.shape if values is not None else tuple(_record(architecture, name)["output_shape"])
         step = {"name": name, "kind": kinds.get(name, ""), "shape": _shape(shape),
-                "note": _note(kinds.get(name, ""), previous, shape)}
+                "note": _note(kinds.get(name), previous, shape)}
         if values is not None:
             strongest = float(values.max())
             step |= {"picture": png_data_uri(activation_grid(values, strongest), PALETTE),
@@ -99,7 +99,7 @@ def _record(architecture: list[dict], name: str) -> dict:
     return next(row for row in architecture if row["layer"] == name)
 
 
-def _note(kind: str, before: tuple, shape: tuple) -> str:
+def _note(kind: str | None, before: tuple, shape: tuple) -> str:
     fields = {"channels": shape[-1], "block": before[0] // shape[0] if len(shape) == 3 else 1,
               "before": _shape(before), "units": f"{math.prod(shape):,}", "inputs": f"{math.prod(before):,}"}
     return STEP_NOTES.get(kind, "").format(**fields)

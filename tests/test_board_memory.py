@@ -25,6 +25,7 @@ from model.classroom import (
     board_view,
 )
 from model.constants import SHIPPED, TUTORIAL
+from model.preprocess import to_mnist
 from model.records import recorded_architecture
 from model.serving import load_reader, predict_seen
 from testbench.canvas import draw_strokes, random_placement
@@ -348,10 +349,12 @@ def test_counts_always_agree_with_the_drawings_while_a_class_sends_and_the_teach
 
 
 def test_a_drawing_opens_inside_either_network(board: Board) -> None:
-    drawing = board.snapshot().find(3)
+    four = np.round(to_mnist(drawn("4")) * 255).astype(np.uint8)  # ink from faint grey to full 255
+    board.add(four, 4, {"shipped": reading(4), "tutorial": reading(9)})
+    drawing = board.snapshot().find(len(SENT) + 1)
     view = board_drawing_inside(drawing, "tutorial", load_reader(TUTORIAL.serving), recorded_architecture(
         TUTORIAL.metrics))
-    assert view["source"] == "Drawing 3 on the class board, meant as 4, read by the tutorial's model"
+    assert view["source"] == "Drawing 8 on the class board, meant as 4, read by the tutorial's model"
     assert [step["name"] for step in view["steps"]][:2] == ["input", "conv2d"]
     assert np.array_equal(np.asarray(decoded(view["steps"][0]["picture"])), drawing.seen)  # the image kept, as is
     probabilities = predict_seen((drawing.seen / 255)[None], load_reader(TUTORIAL.serving))[0]
