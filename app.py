@@ -293,7 +293,8 @@ def build(model: ModelFiles = SHIPPED) -> gr.Blocks:
                     upload_button = gr.UploadButton(UPLOAD_LABEL, file_types=["image"], elem_id="upload")
                 read_button, read_inside_button, show_page_reading = gradio_fixes.hidden_buttons()
             with gr.Column(scale=4, min_width=320):
-                with gr.Tabs(overflow_behavior="wrap"):
+                # Every tab in view, wrapping onto a second line rather than into a "more" menu of plain buttons.
+                with gr.Tabs(overflow_behavior="wrap", elem_id="tabs"):
                     with gr.Tab("Prediction", id="prediction-tab", elem_id="prediction-tab"):
                         prediction = gr.Label(value=EMPTY_PROMPT, num_top_classes=TOP_CLASSES,
                                               label="The network reads", elem_id="prediction")
