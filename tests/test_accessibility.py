@@ -408,9 +408,9 @@ OVERFLOW_JS = """() => {
 def test_nothing_needs_scrolling_sideways_on_a_narrow_or_zoomed_page(opened, app_url: str, screen: str) -> None:
     page = opened(app_url, "light", viewport=NARROW_SCREENS[screen])
     expect(page.get_by_text("Join this class")).to_be_visible()  # a computer's narrow window still invites
-    for state, reach in [("the Join panel open", with_the_join_panel_open), ("Prediction", with_a_seven_drawn),
-                         ("Inside the network", inside_with_the_drawing),
-                         ("Training & report card", training_with_the_numbers_open)]:
+    for state, reach in [("Prediction", with_a_seven_drawn), ("Inside the network", inside_with_the_drawing),
+                         ("Training & report card", training_with_the_numbers_open),
+                         ("the Join panel open", with_the_join_panel_open)]:
         reach(page)
         found = page.evaluate(OVERFLOW_JS)
         assert found == {"pageScrolls": False, "overflowing": []}, f"{state}, {screen}: {found}"
