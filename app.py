@@ -55,6 +55,7 @@ from model.preprocess import open_image, to_mnist
 from model.records import recorded_architecture, report_card, training_view
 from model.serving import classify_seen, confidences, load_reader, predict_seen
 from web import ASSETS, gradio_fixes
+from web.announce import announcer_script, live_region
 from web.board import BOARD_KEY_ENV, BOARD_PATH, REFUSED, BoardKey, SendLimit
 from web.join import invitation, join_view
 from web.reader import reader_script, weights_route, weights_url
@@ -71,6 +72,9 @@ TAGLINE = (
 )
 EMPTY_PROMPT = "Draw a digit"
 YOUR_DRAWING = "Your drawing"
+YOUR_PICTURE = "Your picture"
+# Drawing needs a pointer; this reads a picture of a digit instead, as a drawing is read.
+UPLOAD_LABEL = "Upload a picture of a digit"
 # The test digits the network misreads come from MNIST: the app's --data, this variable, or else
 # Keras's cached copy, downloaded if need be.
 MNIST_ENV = "MNIST_DATA"
@@ -141,11 +145,26 @@ PICK_A_DRAWING = """element.addEventListener("click", (event) => {
 
 # Zinc neutrals: in the dark theme the Sketchpad paints its surround #27272a, zinc-800, the
 # colour this theme gives every block, so the canvas sits in the page like the other panels.
-THEME = gr.themes.Soft(primary_hue="blue", neutral_hue="zinc")
+# Text at WCAG AA contrast (4.5:1) in both themes: white on blue-600 buttons, blue-700 labels on their
+# blue-100, zinc-500 for quieter text; hovering darkens a button rather than lightening it.
+THEME = gr.themes.Soft(primary_hue="blue", neutral_hue="zinc").set(
+    button_primary_background_fill="*primary_600",
+    button_primary_border_color="*primary_600",
+    button_primary_background_fill_hover="*primary_700",
+    button_primary_border_color_hover="*primary_700",
+    button_primary_background_fill_hover_dark="*primary_700",
+    button_primary_border_color_hover_dark="*primary_700",
+    block_label_text_color="*primary_700",
+    block_title_text_color="*primary_700",
+    body_text_color_subdued="*neutral_500",
+    color_accent="*primary_600",
+)
+gradio_fixes.set_dark_accent(THEME, "*primary_500")  # the selected tab's label, on the dark page
 CSS_PATH = ASSETS / "style.css"
 # The classroom views come as plain data; these templates (Handlebars, run by gr.HTML) lay them out.
 INSIDE_TEMPLATE = (ASSETS / "inside.html").read_text()
 CONFUSION_TEMPLATE = (ASSETS / "confusion.html").read_text()
+CURVES_TEMPLATE = (ASSETS / "curves.html").read_text()
 JOIN_TEMPLATE = (ASSETS / "join.html").read_text()
 BOARD_TEMPLATE = (ASSETS / "board.html").read_text()
 BOARD_DRAWINGS_TEMPLATE = (ASSETS / "board_drawings.html").read_text()
@@ -197,14 +216,15 @@ def read_sketch(sketch: EditorValue | None, model: ModelFiles = SHIPPED) -> tupl
         return classify_seen(seen, load_reader(model.serving)), preview(seen)
 
 
-def read_inside(sketch: EditorValue | None, model: ModelFiles = SHIPPED) -> tuple[LabelValue, str | None, dict | None]:
+def read_inside(sketch: EditorValue | None, model: ModelFiles = SHIPPED,
+                source: str = YOUR_DRAWING) -> tuple[LabelValue, str | None, dict | None]:
     """``read_sketch`` and, from the same readings, the Inside tab: every layer and which pixels mattered."""
     with refused_clearly():
         seen = seen_in(sketch)
         if seen is None:
             return blank_state()
         inside = look_inside(seen, load_reader(model.serving))
-        view = inside_view(inside, YOUR_DRAWING, recorded_architecture(model.metrics))
+        view = inside_view(inside, source, recorded_architecture(model.metrics))
         return confidences(inside.probabilities), preview(seen), view
 
 
@@ -217,6 +237,11 @@ def read_compared(sketch: EditorValue | None, compare: bool, model: ModelFiles =
             return EMPTY_PROMPT, None, EMPTY_PROMPT
         compared = classify_seen(seen, load_reader(tutorial.serving)) if compare else gr.skip()
         return classify_seen(seen, load_reader(model.serving)), preview(seen), compared
+
+
+def read_upload(upload: dict | None, model: ModelFiles = SHIPPED) -> tuple[LabelValue, str | None, dict | None]:
+    """An uploaded picture of a digit (the file as uploaded), read as a drawing is: as a sketch's composite."""
+    return read_inside({"composite": upload} if upload else None, model, YOUR_PICTURE)
 
 
 def seen_in(sketch: EditorValue | None) -> np.ndarray | None:
@@ -423,6 +448,7 @@ def build(model: ModelFiles = SHIPPED, tutorial: ModelFiles = TUTORIAL, door: Bo
         gradio_fixes.hide_navbar()  # the board is a page of its own, not one to offer students
         gr.Markdown(f"# ✏️ {TITLE}\n{TAGLINE}", elem_id="intro")
         banner = gr.Markdown(visible=False, elem_id="model-banner")
+        live_region()  # what the network read, for screen readers (web/announce.py)
         with gr.Accordion("Join this class", open=False, elem_id="join"):
             join_panel = gr.HTML(html_template=JOIN_TEMPLATE, elem_id="join-panel")
         # The sketchpad stays in view on every tab, so the Inside tab follows the drawing as it grows.
@@ -441,6 +467,7 @@ def build(model: ModelFiles = SHIPPED, tutorial: ModelFiles = TUTORIAL, door: Bo
                 with gr.Row(elem_id="pad-buttons"):
                     clear_button = gr.Button("Clear the canvas", variant="primary", size="lg", elem_id="clear")
                     undo_button = gr.Button("Undo", size="lg", elem_id="undo")
+                    upload_button = gr.UploadButton(UPLOAD_LABEL, file_types=["image"], elem_id="upload")
                 with gr.Group(elem_id="send"):
                     gr.Markdown(SEND_PROMPT, elem_id="send-prompt")
                     with gr.Row(elem_id="send-digits"):
@@ -449,8 +476,9 @@ def build(model: ModelFiles = SHIPPED, tutorial: ModelFiles = TUTORIAL, door: Bo
                     send_status = gr.Markdown(elem_id="send-status")
                 read_button, read_inside_button, show_page_reading = gradio_fixes.hidden_buttons()
             with gr.Column(scale=4, min_width=320):
-                with gr.Tabs():
-                    with gr.Tab("Prediction", id="prediction-tab"):
+                # Every tab in view, wrapping onto a second line rather than into a "more" menu of plain buttons.
+                with gr.Tabs(overflow_behavior="wrap", elem_id="tabs"):
+                    with gr.Tab("Prediction", id="prediction-tab", elem_id="prediction-tab"):
                         with gr.Row():
                             prediction = gr.Label(value=EMPTY_PROMPT, num_top_classes=TOP_CLASSES,
                                                   label="The network reads", elem_id="prediction")
@@ -469,7 +497,7 @@ def build(model: ModelFiles = SHIPPED, tutorial: ModelFiles = TUTORIAL, door: Bo
                             gallery = gr.Gallery(columns=GALLERY_COLUMNS, height="auto", allow_preview=False,
                                                  object_fit="contain", show_label=False, interactive=False,
                                                  buttons=[], elem_id="misreads")
-                    with gr.Tab("Training & report card", id="curves-tab"):
+                    with gr.Tab("Training & report card", id="curves-tab", elem_id="curves-tab"):
                         summary = gr.Markdown(elem_id="training-summary")
                         plot_options = dict(x="epoch", y="value", color="series", color_title="", height=260,
                                             color_map={"training": "#3b82f6", "validation": "#f97316"})
@@ -477,6 +505,7 @@ def build(model: ModelFiles = SHIPPED, tutorial: ModelFiles = TUTORIAL, door: Bo
                                                 **plot_options)
                         accuracy_plot = gr.LinePlot(title="Accuracy per epoch", y_title="accuracy",
                                                     elem_id="accuracy-plot", **plot_options)
+                        curves_table = gr.HTML(html_template=CURVES_TEMPLATE, elem_id="curves-table")
                         gr.Markdown("### Report card: the MNIST test set")
                         confusion = gr.HTML(html_template=CONFUSION_TEMPLATE, elem_id="confusion",
                                             elem_classes="confusion-view")
@@ -488,6 +517,7 @@ def build(model: ModelFiles = SHIPPED, tutorial: ModelFiles = TUTORIAL, door: Bo
         read_button.click(read_compared_here, [sketchpad, compare], [prediction, seen, compared], **reading)
         read_inside_button.click(partial(read_inside, model=model), sketchpad, [prediction, seen, inside], **reading)
         inside_tab.select(partial(read_inside, model=model), sketchpad, [prediction, seen, inside], **reading)
+        upload_button.upload(partial(read_upload, model=model), upload_button, [prediction, seen, inside], **reading)
         # No server round trip: the page's own reading goes straight to the Label and the preview. A reading
         # handed over while the last is still being shown must not be dropped (the default "once" would):
         # it may be the stroke's final one.
@@ -515,8 +545,8 @@ def build(model: ModelFiles = SHIPPED, tutorial: ModelFiles = TUTORIAL, door: Bo
         gallery.select(show_clicked_test_digit, None, inside, api_visibility="private")
         # Read on each page load, so a retrained model's records show without a restart.
         demo.load(partial(model_banner, model), None, banner, api_visibility="private")
-        demo.load(partial(training_view, model.history, model.metrics), None, [summary, loss_plot, accuracy_plot],
-                  api_visibility="private")
+        demo.load(partial(training_view, model.history, model.metrics), None,
+                  [summary, loss_plot, accuracy_plot, curves_table], api_visibility="private")
         demo.load(partial(report_card, model.metrics), None, [confusion, architecture], api_visibility="private")
         demo.load(partial(join_this_class, demo), None, join_panel, api_visibility="private")
         api_endpoints(model, sketchpad, sending, door)
@@ -639,7 +669,7 @@ def launch_options(model: ModelFiles = SHIPPED, **overrides: Any) -> dict[str, A
         theme=THEME,
         css=gradio_fixes.CSS,
         css_paths=[CSS_PATH],
-        js=gradio_fixes.page_script(reader),
+        js=gradio_fixes.page_script(reader, announcer_script(EMPTY_PROMPT)),
         app_kwargs={"routes": [weights_route(model, TUTORIAL)]},  # the page's readers' weights, cached for a year
         **gradio_fixes.LAUNCH_OPTIONS,
     )

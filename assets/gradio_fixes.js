@@ -1,6 +1,7 @@
-({ readSketch, readInside }) => {
+({ readSketch, readInside, sheetLabel }) => {
   // The browser's half of web/gradio_fixes.py: fixes 1, 2 and 3 for Gradio 6.31's Sketchpad,
-  // keyed on structure, not labels, so they work in every UI language.
+  // keyed on structure, not labels, so they work in every UI language; then 11, 12 and 13, for
+  // the tabs, the drawing area and the gallery.
   const pad = () => document.getElementById("sketchpad");
 
   // Fix 1. It opens on its image tool, showing "select the draw tool to start", and goes back to
@@ -81,4 +82,55 @@
     recentUploads.length = Math.min(recentUploads.length, REMEMBERED);
     return response;
   };
+
+  // Fix 12. The tabs follow the arrow keys, Home and End, and only the selected one is a Tab stop.
+  const roveTabs = () => {
+    for (const tab of document.querySelectorAll('[role="tab"]')) {
+      const stop = tab.getAttribute("aria-selected") === "true" ? 0 : -1;
+      if (tab.tabIndex !== stop) tab.tabIndex = stop;
+    }
+  };
+  const STEPS = { ArrowRight: 1, ArrowDown: 1, ArrowLeft: -1, ArrowUp: -1 };
+  document.addEventListener("keydown", (event) => {
+    const tab = event.target.closest?.('[role="tab"]');
+    if (!tab || event.altKey || event.ctrlKey || event.metaKey) return;
+    const tabs = Array.from(tab.closest('[role="tablist"]').querySelectorAll('[role="tab"]:not(:disabled)'));
+    const here = tabs.indexOf(tab);
+    const next = event.key === "Home" ? tabs[0] : event.key === "End" ? tabs.at(-1)
+      : event.key in STEPS ? tabs[(here + STEPS[event.key] + tabs.length) % tabs.length] : null;
+    if (!next) return;
+    event.preventDefault();
+    next.click();
+    next.focus();
+  });
+
+  // Fix 13. The drawing area: a named group, not an upload zone.
+  const nameTheSheet = () => {
+    const sheet = pad()?.querySelector(".image-container[aria-label]");
+    if (sheet && sheet.getAttribute("aria-label") !== sheetLabel) {
+      sheet.setAttribute("role", "group");
+      sheet.setAttribute("aria-label", sheetLabel);
+    }
+  };
+
+  // Fix 14. A thumbnail's name starts with the caption it shows: "2→7 100%, thumbnail 1 of 67".
+  const nameThumbnails = () => {
+    for (const thumbnail of document.querySelectorAll("button.thumbnail-item[aria-label]")) {
+      const caption = thumbnail.querySelector(".caption-label")?.textContent.trim();
+      const name = thumbnail.getAttribute("aria-label");
+      if (caption && !name.startsWith(caption)) {
+        thumbnail.setAttribute("aria-label", `${caption}, ${name.charAt(0).toLowerCase()}${name.slice(1)}`);
+      }
+    }
+  };
+  // They run whenever the page changes, and again when Gradio sets a tab's state or a name back.
+  const fixTabsAndNames = () => {
+    roveTabs();
+    nameTheSheet();
+    nameThumbnails();
+  };
+  new MutationObserver(fixTabsAndNames).observe(document.body, {
+    childList: true, subtree: true, attributes: true, attributeFilter: ["aria-selected", "aria-label"],
+  });
+  fixTabsAndNames();
 }

@@ -8,6 +8,7 @@ architecture train.py recorded.
 
 import functools
 import math
+from collections import Counter
 from pathlib import Path
 
 import numpy as np
@@ -42,6 +43,18 @@ INPUT_NOTE = (f"The image the network reads: white ink on black, the digit scale
 OUTPUT_NOTE = (f"The probability of each digit, averaged over five readings (as drawn, turned "
                f"{max(VIEW_TURNS):g}° each way, bolder and lighter), as the Prediction tab shows it.")
 GALLERY_CAPTION = "{written}→{read} {confidence:.0%}"  # written, read as, how sure: 78 px of caption
+# Each picture's text alternative, for those who cannot see it: what it shows, told from its layer's kind and shape.
+PICTURE_TEXT = {
+    "Conv2D": "{maps} feature maps of the {nth} convolution, {rows} by {columns} each, brighter where more active",
+    "MaxPooling2D": "{maps} feature maps of the {nth} pooling, {rows} by {columns} each, brighter where more active",
+    "Dense": "The {units} units of the {nth} dense layer, a square each, brighter where more active",
+}
+INPUT_TEXT = "The {rows} by {columns} pixel image the network reads, white ink on black"
+LAYER_TEXT = "The outputs of layer {name}, {shape}"  # a kind without words of its own
+BARS_TEXT = "The probability of each digit: {probabilities}"
+MATTERED_TEXT = ("The image, red where hiding its pixels makes the network less sure of {digit}, "
+                 "blue where hiding them makes it surer")
+ORDINALS = ("first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth")
 
 
 def inside_view(inside: Inside, source: str, architecture: list[dict]) -> dict:
@@ -52,6 +65,9 @@ def inside_view(inside: Inside, source: str, architecture: list[dict]) -> dict:
     """
     *shown, output = inside.layers
     probabilities = inside.probabilities
+    bars = [{"digit": label, "label": f"{probability:.0%}", "height": round(100 * float(probability), 1),
+             "probability": float(probability), "top": index == inside.digit}
+            for index, (label, probability) in enumerate(zip(LABELS, probabilities))]
     return {
         "source": source,
         "digit": LABELS[inside.digit],
@@ -60,10 +76,10 @@ def inside_view(inside: Inside, source: str, architecture: list[dict]) -> dict:
         "steps": _steps(inside, shown, architecture),
         "output": {"name": output, "kind": _kinds(architecture).get(output, ""),
                    "shape": _shape(inside.layers[output].shape), "note": OUTPUT_NOTE},
-        "bars": [{"digit": label, "label": f"{probability:.0%}", "height": round(100 * float(probability), 1),
-                  "probability": float(probability), "top": index == inside.digit}
-                 for index, (label, probability) in enumerate(zip(LABELS, probabilities))],
+        "bars": bars,
+        "bars_text": BARS_TEXT.format(probabilities=", ".join(f"{bar['digit']} {bar['label']}" for bar in bars)),
         "mattered": png_data_uri(mattered_overlay(inside.seen, inside.mattered)),
+        "mattered_text": MATTERED_TEXT.format(digit=LABELS[inside.digit]),
     }
 
 
@@ -76,19 +92,29 @@ def _steps(inside: Inside, shown: list[str], architecture: list[dict]) -> list[d
     order = recorded[:recorded.index(shown[-1]) + 1] if shown and set(shown) <= set(recorded) else shown
     previous = (*inside.seen.shape, 1)
     steps = [{"name": "input", "kind": "", "shape": _shape(previous), "note": INPUT_NOTE,
-              "picture": input_data_uri(inside.seen)}]
+              "picture": input_data_uri(inside.seen), "text": INPUT_TEXT.format(rows=previous[0], columns=previous[1])}]
+    seen_of_kind = Counter()
     for name in order:
         values = inside.layers.get(name)
         shape = values.shape if values is not None else tuple(_record(architecture, name)["output_shape"])
-        step = {"name": name, "kind": kinds.get(name, ""), "shape": _shape(shape),
-                "note": _note(kinds.get(name), previous, shape)}
+        kind = kinds.get(name, "")
+        seen_of_kind[kind] += 1
+        step = {"name": name, "kind": kind, "shape": _shape(shape), "note": _note(kind, previous, shape)}
         if values is not None:
             strongest = float(values.max())
             step |= {"picture": png_data_uri(activation_grid(values, strongest), PALETTE),
-                     "strongest": f"{strongest:.3g}"}
+                     "strongest": f"{strongest:.3g}", "text": _picture_text(name, kind, shape, seen_of_kind[kind])}
         steps.append(step)
         previous = shape
     return steps
+
+
+def _picture_text(name: str, kind: str, shape: tuple, nth: int) -> str:
+    """What a layer's picture shows, in words: "32 feature maps of the first convolution, 26 by 26 each, ..."."""
+    if kind not in PICTURE_TEXT or nth > len(ORDINALS):
+        return LAYER_TEXT.format(name=name, shape=_shape(shape))
+    return PICTURE_TEXT[kind].format(maps=shape[-1], rows=shape[0], columns=shape[1] if len(shape) > 1 else 1,
+                                     units=f"{math.prod(shape):,}", nth=ORDINALS[nth - 1])
 
 
 def _kinds(architecture: list[dict]) -> dict[str, str]:
@@ -109,7 +135,8 @@ def _shape(shape: tuple) -> str:
     return " × ".join(str(side) for side in shape)
 
 
-def confusion_view(matrix: np.ndarray, subject: str = "MNIST test digits", rows: str = "written") -> dict:
+def confusion_view(matrix: np.ndarray, subject: str = "MNIST test digits", rows: str = "written",
+                   name: str = "The confusion matrix") -> dict:
     """A confusion matrix (rows: the digit ``rows``, columns: the digit read) as rows of cells, each digit's
     accuracy, and a caption saying what was counted: ``subject``, MNIST's test digits or a class's drawings."""
     matrix = np.asarray(matrix)
@@ -125,6 +152,7 @@ def confusion_view(matrix: np.ndarray, subject: str = "MNIST test digits", rows:
         return {"count": count, "kind": "miss" if count else "none", "strength": round(count / worst, 3)}
 
     return {
+        "name": name,
         "digits": LABELS,
         "rows_are": rows,
         "rows": [{"digit": LABELS[written], "cells": [cell(written, read) for read in range(len(LABELS))],
@@ -218,7 +246,8 @@ def board_view(board: Snapshot) -> dict:
 
 def board_confusion(board: Snapshot, model: str) -> dict:
     """One model's confusion matrix on the class's drawings: rows the digit meant, columns the digit read."""
-    view = confusion_view(board.confusion(model), "drawings", rows="meant")
+    view = confusion_view(board.confusion(model), "drawings", rows="meant",
+                          name=f"{BOARD_READERS[model].capitalize()}'s confusion matrix")
     return view | {"caption": f"{BOARD_READERS[model].capitalize()}. {view['caption']}"}
 
 

@@ -16,6 +16,8 @@ from model.constants import REBUILD_COMMAND
 from model.files import read_json
 
 CURVE_COLUMNS = ["epoch", "value", "series"]  # long format: one row per epoch and series
+# How the table under the plots writes each metric's values.
+TABLE_FORMATS = {"loss": "{:.4f}", "accuracy": "{:.2%}"}
 # json.JSONDecodeError is a ValueError; records from another version may lack keys or differ in type.
 RECORD_ERRORS = (OSError, ValueError, KeyError, TypeError)
 
@@ -52,6 +54,21 @@ def training_curves(history_path: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
     return frames[0], frames[1]
 
 
+def curves_table(loss: pd.DataFrame, accuracy: pd.DataFrame) -> dict | None:
+    """The plots' numbers as a table, a row per epoch, from the very frames the plots show; None without them."""
+    if loss.empty or accuracy.empty:
+        return None
+    columns, values = ["epoch"], []
+    for metric, frame in (("loss", loss), ("accuracy", accuracy)):
+        wide = frame.pivot(index="epoch", columns="series", values="value")
+        for series in wide.columns:  # training, then validation
+            columns.append(f"{series} {metric}")
+            values.append([TABLE_FORMATS[metric].format(value) for value in wide[series]])
+    return {"columns": columns,
+            "rows": [{"epoch": int(epoch), "values": [column[row] for column in values]}
+                     for row, epoch in enumerate(wide.index)]}
+
+
 def training_summary(metrics_path: Path) -> str:
     """A few lines on how the model was trained and how well it does, from metrics.json."""
     metrics = read_record(metrics_path)
@@ -67,8 +84,8 @@ def training_summary(metrics_path: Path) -> str:
     )
 
 
-def training_view(history_path: Path, metrics_path: Path) -> tuple[str, pd.DataFrame, pd.DataFrame]:
-    """The curves tab: summary and both plots, with a clear message for records that are unusable."""
+def training_view(history_path: Path, metrics_path: Path) -> tuple[str, pd.DataFrame, pd.DataFrame, dict | None]:
+    """The curves tab: summary, both plots and their numbers, with a clear message for records that are unusable."""
     empty = pd.DataFrame(columns=CURVE_COLUMNS)
     loss = accuracy = empty
     notes = []
@@ -80,7 +97,7 @@ def training_view(history_path: Path, metrics_path: Path) -> tuple[str, pd.DataF
         notes.insert(0, training_summary(metrics_path))
     except RECORD_ERRORS as error:
         notes.append(records_problem(error, metrics_path))
-    return "\n\n".join(notes), loss, accuracy
+    return "\n\n".join(notes), loss, accuracy, curves_table(loss, accuracy)
 
 
 def report_card(metrics_path: Path) -> tuple[dict | None, str]:

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 
 import pytest
 
-from support import MNIST_PATH, SHIPPED_MODEL_DIR, SKETCHES_PATH
+from support import AXE_PATH, MNIST_PATH, SHIPPED_MODEL_DIR, SKETCHES_PATH
 from testbench.servers import free_port
 
 if TYPE_CHECKING:
@@ -43,6 +43,7 @@ def pytest_sessionstart(session: pytest.Session) -> None:
     missing = [str(path) for path in (MNIST_PATH, SKETCHES_PATH) if not path.is_file()]
     missing += ["Debian's chromium on PATH"] * (shutil.which("chromium") is None)
     missing += ["the playwright package"] * (importlib.util.find_spec("playwright") is None)
+    missing += [f"axe-core at {AXE_PATH} (npm ci --prefix tests)"] * (not AXE_PATH.is_file())
     if missing:
         pytest.exit(f"CI=true, but the tests need what is missing here: {', '.join(missing)}", returncode=1)
 

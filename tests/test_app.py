@@ -21,7 +21,7 @@ from drawings import STROKES, drawn, sketch
 from model.constants import CANVAS_SIZE, REBUILD_COMMAND, SHIPPED, ModelFiles
 from model.files import read_json
 from model.preprocess import to_mnist
-from model.records import read_record, training_curves, training_view
+from model.records import curves_table, read_record, training_curves, training_view
 from support import ROOT, read_until
 from testbench.servers import free_port
 
@@ -150,13 +150,23 @@ def write_history(path: Path, epochs: int) -> None:
 
 def test_curves_have_one_row_per_epoch_and_series() -> None:
     epochs = read_json(SHIPPED.history)["epochs"]
-    summary, loss, accuracy = training_view(SHIPPED.history, SHIPPED.metrics)
+    summary, loss, accuracy, table = training_view(SHIPPED.history, SHIPPED.metrics)
     for frame in (loss, accuracy):
         assert list(frame.columns) == ["epoch", "value", "series"]
         assert len(frame) == 2 * epochs
         assert frame.groupby("series")["epoch"].apply(list).to_dict() == {
             "training": list(range(1, epochs + 1)), "validation": list(range(1, epochs + 1))}
     assert "test accuracy" in summary and f"{epochs} epochs" in summary and "batch size" in summary
+    assert [row["epoch"] for row in table["rows"]] == list(range(1, epochs + 1))
+
+
+def test_the_curves_table_has_the_plots_numbers(tmp_path: Path) -> None:
+    write_history(tmp_path / "history.json", epochs=3)
+    _, loss, accuracy, table = training_view(tmp_path / "history.json", SHIPPED.metrics)
+    assert table["columns"] == ["epoch", "training loss", "validation loss", "training accuracy",
+                                "validation accuracy"]
+    assert table["rows"][1] == {"epoch": 2, "values": ["0.5000", "0.5000", "50.00%", "50.00%"]}
+    assert curves_table(loss, accuracy) == table  # the very frames the plots show
 
 
 def test_curves_from_a_short_history(tmp_path: Path) -> None:
@@ -175,19 +185,19 @@ def test_a_record_is_parsed_once_per_version_of_its_file(tmp_path: Path) -> None
 
 
 def test_missing_history_gives_a_message_and_empty_plots(tmp_path: Path) -> None:
-    summary, loss, accuracy = training_view(tmp_path / "history.json", SHIPPED.metrics)
+    summary, loss, accuracy, table = training_view(tmp_path / "history.json", SHIPPED.metrics)
     assert "history.json` is missing" in summary and REBUILD_COMMAND in summary
     assert "test accuracy" in summary  # the metrics are still there to report
-    assert loss.empty and accuracy.empty
+    assert loss.empty and accuracy.empty and table is None
 
 
 @pytest.mark.parametrize("text", ["{not json", '{"epochs": 3, "loss": [1]}'], ids=["not-json", "wrong-shape"])
 def test_unreadable_records_give_a_message(tmp_path: Path, text: str) -> None:
     (tmp_path / "history.json").write_text(text)
     (tmp_path / "metrics.json").write_text(text)
-    summary, loss, accuracy = training_view(tmp_path / "history.json", tmp_path / "metrics.json")
+    summary, loss, accuracy, table = training_view(tmp_path / "history.json", tmp_path / "metrics.json")
     assert summary.count("could not be read") == 2 and REBUILD_COMMAND in summary
-    assert loss.empty and accuracy.empty
+    assert loss.empty and accuracy.empty and table is None
 
 
 # --- Serving ---------------------------------------------------------------------------------------

@@ -30,7 +30,8 @@ def decoded(uri: str) -> Image.Image:
 def test_the_inside_view_gives_every_field_the_template_reads(seven_inside) -> None:
     view = classroom.inside_view(seven_inside, "Your drawing", METRICS["architecture"])
     probabilities = seven_inside.probabilities
-    assert set(view) == {"source", "digit", "confidence", "colour_scale", "steps", "output", "bars", "mattered"}
+    assert set(view) == {"source", "digit", "confidence", "colour_scale", "steps", "output", "bars", "bars_text",
+                         "mattered", "mattered_text"}
     assert (view["source"], view["digit"]) == ("Your drawing", "7")
     assert view["confidence"] == f"{probabilities[7]:.0%}"
     assert view["colour_scale"].startswith("linear-gradient(to right, #440154, ") and "#fde725)" in view["colour_scale"]
@@ -40,6 +41,23 @@ def test_the_inside_view_gives_every_field_the_template_reads(seven_inside) -> N
     for bar, probability in zip(view["bars"], probabilities):
         assert bar == {"digit": bar["digit"], "label": f"{probability:.0%}", "probability": float(probability),
                        "height": round(100 * float(probability), 1), "top": bar["digit"] == "7"}
+    assert view["bars_text"].startswith("The probability of each digit: 0 ")
+    assert f", 7 {probabilities[7]:.0%}, 8 " in view["bars_text"]
+    assert view["mattered_text"].startswith("The image, red where hiding its pixels makes the network less sure of 7")
+
+
+def test_each_picture_says_in_words_what_it_shows(seven_inside) -> None:
+    steps = classroom.inside_view(seven_inside, "Your drawing", METRICS["architecture"])["steps"]
+    texts = {step["name"]: step["text"] for step in steps if "picture" in step}
+    assert texts["input"] == "The 28 by 28 pixel image the network reads, white ink on black"
+    assert texts["conv2d"].startswith("32 feature maps of the first convolution, 26 by 26 each")
+    assert texts["max_pooling2d"].startswith("32 feature maps of the first pooling, 13 by 13 each")
+    assert texts["conv2d_1"].startswith("64 feature maps of the second convolution, 11 by 11 each")
+    assert texts["max_pooling2d_1"].startswith("64 feature maps of the second pooling, 5 by 5 each")
+    assert texts["dense"].startswith("The 256 units of the first dense layer")
+    # Without the record of each layer's kind, the words come from the model's own names and shapes.
+    unrecorded = classroom.inside_view(seven_inside, "Your drawing", [])["steps"]
+    assert unrecorded[1]["text"] == "The outputs of layer conv2d, 26 × 26 × 32"
 
 
 def test_each_step_says_what_its_layer_does(seven_inside) -> None:

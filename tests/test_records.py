@@ -43,6 +43,17 @@ def test_each_curve_is_its_own_series_of_the_history_in_epoch_order(records: Pat
         assert len(frame) == 2 * HANDMADE_EPOCHS
 
 
+def test_the_curves_table_gives_each_epochs_four_numbers_from_the_history(records: Path) -> None:
+    *_, table = training_view(records / "history.json", records / "metrics.json")
+    series = ["loss", "val_loss", "accuracy", "val_accuracy"]
+    assert table["columns"] == ["epoch", "training loss", "validation loss", "training accuracy",
+                                "validation accuracy"]
+    assert [row["epoch"] for row in table["rows"]] == list(range(1, HANDMADE_EPOCHS + 1))
+    for row in table["rows"]:
+        assert [float(value.rstrip("%")) / (100 if value.endswith("%") else 1) for value in row["values"]] == \
+            pytest.approx([HANDMADE_HISTORY[key][row["epoch"] - 1] for key in series])
+
+
 @pytest.mark.parametrize("key, value", [("val_loss", [0.8, 0.6]), ("accuracy", 0.9), ("loss", [1, 2, 3, 4])],
                          ids=["short", "not-a-list", "long"])
 def test_a_series_that_does_not_match_the_epochs_is_named(records: Path, key: str, value: object) -> None:
@@ -72,13 +83,14 @@ def test_a_record_without_a_date_says_so(records: Path) -> None:
 
 def test_the_curves_tab_puts_the_summary_first_and_each_problem_after_it(records: Path) -> None:
     (records / "history.json").unlink()
-    summary, loss, accuracy = training_view(records / "history.json", records / "metrics.json")
+    summary, loss, accuracy, table = training_view(records / "history.json", records / "metrics.json")
     first, second = summary.split("\n\n⚠️ ")
     assert first == training_summary(records / "metrics.json")
     assert second.startswith(f"`{records / 'history.json'}` is missing.")
     assert list(loss.columns) == list(accuracy.columns) == CURVE_COLUMNS and loss.empty and accuracy.empty
+    assert table is None
     (records / "metrics.json").write_text("[]")
-    summary, _, _ = training_view(records / "history.json", records / "metrics.json")
+    summary, *_ = training_view(records / "history.json", records / "metrics.json")
     missing, unreadable = summary.split("\n\n")
     assert missing.startswith(f"⚠️ `{records / 'history.json'}` is missing")
     assert unreadable.startswith(f"⚠️ `{records / 'metrics.json'}` could not be read (TypeError: ")

@@ -319,7 +319,7 @@ def assert_the_app_serves(out: Path) -> None:
     assert app.model_problem(ModelFiles(out)) is None
     scores = classify(drawn("7"), load_reader(out / SERVING_FILE))
     assert sum(scores.values()) == pytest.approx(1)
-    summary, loss, _ = training_view(out / HISTORY_FILE, out / METRICS_FILE)
+    summary, loss, _, _ = training_view(out / HISTORY_FILE, out / METRICS_FILE)
     assert "⚠️" not in summary and len(loss) == 2
 
 

@@ -29,6 +29,15 @@ bites (the browser tests do: tests/test_browser.py) and delete those that no lon
 10. An app with a second page (the class board) gets a bar of links to its pages across the top,
    which ``gr.Navbar(visible=False)`` does not hide; ``visible="hidden"`` does, one Navbar on
    each page (``hide_navbar``).
+11. Theme.set() takes no dark-theme value for the accent colour, which the selected tab's label is
+   written in: ``set_dark_accent`` sets the theme's own attribute, which its CSS honours.
+12. The tabs switch only when clicked, and each is a stop for the Tab key: the page makes them
+   follow the arrow keys, Home and End, with only the selected tab in the Tab order (WAI-ARIA's
+   tabs pattern).
+13. The Sketchpad's drawing area has an aria-label but no role (axe: aria-prohibited-attr), and
+   the label offers uploads it does not take: the page gives it a role and SHEET_LABEL.
+14. The Gallery names each thumbnail "Thumbnail 1 of 67", leaving out the caption it shows
+   (axe: label-content-name-mismatch): the page puts the caption first in the name.
 """
 
 import json
@@ -53,6 +62,8 @@ EDITOR_PADDING = 30  # CSS px
 LAUNCH_OPTIONS = {"ssr_mode": False}
 # 8
 ANALYTICS_EVERY = 1000
+# 12
+SHEET_LABEL = "The sheet to draw your digit on, with a mouse, pen or finger"
 # 5 and 9, for launch(css=...).
 CSS = f""":root {{ --editor-padding: {EDITOR_PADDING}px; }}
 body .gradio-container {{ overflow: clip; }}
@@ -71,18 +82,24 @@ def hide_navbar() -> gr.Navbar:
     return gr.Navbar(visible="hidden")
 
 
+def set_dark_accent(theme: gr.themes.Base, colour: str) -> None:
+    """Fix 11: ``colour`` (a theme reference such as "*primary_500") as the dark theme's accent."""
+    theme.color_accent_dark = colour
+
+
 def quiet_analytics() -> None:
     """Fix 8; the queue reads this variable when it starts."""
     os.environ.setdefault("GRADIO_ANALYTICS_CACHE_FREQUENCY", str(ANALYTICS_EVERY))
 
 
 def page_script(*scripts: str) -> str:
-    """Fix 6, then 1-3: one function for launch(js=...) that runs this module's script, then each of ``scripts``.
+    """Fix 6, then 1-3 and 11-13: one function for launch(js=...) that runs this module's script, then each of
+    ``scripts``.
 
     Each of ``scripts`` runs in a script element of its own, so that one that cannot even be
     parsed leaves the Sketchpad working (the page then reads on the server).
     """
-    settings = {"readSketch": READ_SKETCH, "readInside": READ_INSIDE}
+    settings = {"readSketch": READ_SKETCH, "readInside": READ_INSIDE, "sheetLabel": SHEET_LABEL}
     elements = "".join(f"document.head.appendChild(Object.assign(document.createElement('script'), "
                        f"{{ textContent: {json.dumps(script)} }}));\n" for script in scripts)
     return f"() => {{\n({SCRIPT.read_text().strip()})({json.dumps(settings)});\n{elements}}}"
