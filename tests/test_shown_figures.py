@@ -99,6 +99,21 @@ def test_each_curve_is_its_series_in_epoch_order(browser, records_url: str) -> N
     page.close()
 
 
+def test_the_curves_table_is_the_history_epoch_by_epoch(browser, records_url: str) -> None:
+    page = open_training_tab(browser, records_url)
+    page.locator("#curves-table summary").click()
+    headings = page.locator("#curves-table thead th").all_inner_texts()
+    assert headings == ["epoch", "training loss", "validation loss", "training accuracy", "validation accuracy"]
+    keys = ["loss", "val_loss", "accuracy", "val_accuracy"]  # the history's series, in the headings' order
+    rows = page.locator("#curves-table tbody tr")
+    expect(rows).to_have_count(EPOCHS)
+    for epoch, row in enumerate(rows.all(), start=1):
+        assert row.locator("th").inner_text() == str(epoch)
+        shown = [percent(cell) if cell.endswith("%") else float(cell) for cell in row.locator("td").all_inner_texts()]
+        assert shown == pytest.approx([HISTORY[key][epoch - 1] for key in keys], abs=5e-5), f"epoch {epoch}"
+    page.close()
+
+
 def test_the_summary_gives_the_recorded_accuracy_and_recipe(browser, records_url: str) -> None:
     page = open_training_tab(browser, records_url)
     summary = page.locator("#training-summary")
