@@ -104,12 +104,13 @@
     next.focus();
   });
 
-  // Fix 13. The drawing area: a named group, not an upload zone.
+  // Fix 13. The drawing area: a named group, not an upload zone (nor a drop target, in ARIA's retired terms).
   const nameTheSheet = () => {
     const sheet = pad()?.querySelector(".image-container[aria-label]");
     if (sheet && sheet.getAttribute("aria-label") !== sheetLabel) {
       sheet.setAttribute("role", "group");
       sheet.setAttribute("aria-label", sheetLabel);
+      sheet.removeAttribute("aria-dropeffect");
     }
   };
 

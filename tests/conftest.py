@@ -20,7 +20,8 @@ if TYPE_CHECKING:
 
 # The two workers take test files in the order they are collected; the longest first, so neither
 # is left running one alone at the end.
-LONGEST_FILES = ["test_train.py", "test_phone.py", "test_tablet.py", "test_browser.py", "test_browser_reader.py"]
+LONGEST_FILES = ["test_train.py", "test_accessibility.py", "test_phone.py", "test_tablet.py", "test_browser.py",
+                 "test_browser_reader.py"]
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
