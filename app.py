@@ -145,7 +145,7 @@ PICK_A_DRAWING = """element.addEventListener("click", (event) => {
 
 # Zinc neutrals: in the dark theme the Sketchpad paints its surround #27272a, zinc-800, the
 # colour this theme gives every block, so the canvas sits in the page like the other panels.
-# Text at WCAG AA contrast (4.5:1) in both themes: white on blue-600 buttons, blue-700 labels on their
+# Text at WCAG AA contrast (4.5:1) in both themes: white on blue-600 buttons and choices, blue-700 labels on their
 # blue-100, zinc-500 for quieter text; hovering darkens a button rather than lightening it.
 THEME = gr.themes.Soft(primary_hue="blue", neutral_hue="zinc").set(
     button_primary_background_fill="*primary_600",
@@ -158,6 +158,7 @@ THEME = gr.themes.Soft(primary_hue="blue", neutral_hue="zinc").set(
     block_title_text_color="*primary_700",
     body_text_color_subdued="*neutral_500",
     color_accent="*primary_600",
+    checkbox_label_background_fill_selected="*primary_600",  # the class board's choices, white on blue
 )
 gradio_fixes.set_dark_accent(THEME, "*primary_500")  # the selected tab's label, on the dark page
 CSS_PATH = ASSETS / "style.css"

@@ -268,9 +268,10 @@ def board_drawings(board: Snapshot, show: str, page: int) -> dict:
 
 def _thumbnail(drawing: Drawing, by: str, not_by: str | None) -> dict:
     also = f", {BOARD_READERS[not_by]} reads {drawing.read(not_by)}" if not_by else ""
-    return {"number": drawing.number, "picture": png_data_uri(drawing.seen), "meant": drawing.meant,
-            "read": drawing.read(by), "sure": f"{drawing.sure(by):.0%}",
-            "label": (f"Drawing {drawing.number}: meant {drawing.meant}, {BOARD_READERS[by]} reads "
+    caption = f"{drawing.meant}→{drawing.read(by)} {drawing.sure(by):.0%}"
+    # The name starts with what the thumbnail shows, as a person reading it aloud would.
+    return {"number": drawing.number, "picture": png_data_uri(drawing.seen), "caption": caption,
+            "label": (f"{caption}: drawing {drawing.number}, meant {drawing.meant}, {BOARD_READERS[by]} reads "
                       f"{drawing.read(by)}, {drawing.sure(by):.0%} sure{also}")}
 
 

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 
 import pytest
 
-from support import AXE_PATH, MNIST_PATH, SHIPPED_MODEL_DIR, SKETCHES_PATH
+from support import AXE_PATH, BOARD_KEY, MNIST_PATH, SHIPPED_MODEL_DIR, SKETCHES_PATH
 from testbench.servers import free_port
 
 if TYPE_CHECKING:
@@ -66,15 +66,18 @@ def shipped_model_untouched() -> Iterator[None]:
 
 @pytest.fixture(scope="session")
 def app_url() -> Iterator[str]:
-    """The real app, served on a free local port as `python app.py` serves it (theme, CSS, JS and all)."""
+    """The real app, served on a free local port as `python app.py --board-key BOARD_KEY` serves it (theme, CSS,
+    JS and all)."""
     import app
+    from web.board import BoardKey
 
-    app.demo.launch(**app.launch_options(server_name="127.0.0.1", server_port=free_port()),
-                    prevent_thread_lock=True, quiet=True)
+    demo = app.build(door=BoardKey(BOARD_KEY))
+    demo.launch(**app.launch_options(server_name="127.0.0.1", server_port=free_port()), prevent_thread_lock=True,
+                quiet=True)
     try:
-        yield app.demo.local_url
+        yield demo.local_url
     finally:
-        app.demo.close()
+        demo.close()
 
 
 @pytest.fixture(scope="session")

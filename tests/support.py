@@ -30,6 +30,7 @@ MNIST_PATH = SHARED_DATA / "mnist.npz"
 SKETCHES_PATH = SHARED_DATA / "sketches" / "uji_digits.json"
 # The accessibility test's pinned axe-core (tests/package.json), installed by `npm ci --prefix tests`.
 AXE_PATH = ROOT / "tests" / "node_modules" / "axe-core" / "axe.min.js"
+BOARD_KEY = "the-teachers-key"  # the class board's key in the app the tests serve (tests/conftest.py)
 # The layers whose outputs the LiteRT file gives: each that changes the data at inference.
 SHOWN_LAYERS = ("Conv2D", "MaxPooling2D", "Dense")
 # The golden readings (model/goldens.py) are Keras's, read in train.py. Measured on the shipped ones: LiteRT's

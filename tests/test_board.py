@@ -7,7 +7,6 @@ tests/test_board_page.py.
 
 import json
 import threading
-from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
@@ -17,38 +16,25 @@ from gradio_client import Client, handle_file
 from gradio_client.exceptions import AppError
 from PIL import Image
 
-import app
 from drawings import STROKES
 from model.constants import CANVAS_SIZE, SHIPPED, TUTORIAL
 from model.preprocess import to_mnist
 from model.serving import classify, load_reader
+from support import BOARD_KEY
 from testbench.canvas import draw_strokes, random_placement
-from testbench.servers import free_port
-from web.board import REFUSED, BoardKey
+from web.board import REFUSED
 
-KEY = "the-teachers-key"
 STUDENTS = 30
 SENDS_EACH = 10
 MODELS = {"shipped": SHIPPED, "tutorial": TUTORIAL}
 
 
-@pytest.fixture(scope="module")
-def board_url() -> Iterator[str]:
-    demo = app.build(door=BoardKey(KEY))
-    demo.launch(**app.launch_options(server_name="127.0.0.1", server_port=free_port()), prevent_thread_lock=True,
-                quiet=True)
-    try:
-        yield demo.local_url
-    finally:
-        demo.close()
-
-
 @pytest.fixture
-def teacher(board_url: str) -> Client:
+def teacher(app_url: str) -> Client:
     """A client with the key, on an empty board that takes drawings."""
-    client = Client(board_url, verbose=False)
-    client.predict(KEY, api_name="/board_clear")
-    client.predict(KEY, False, api_name="/board_pause")
+    client = Client(app_url, verbose=False)
+    client.predict(BOARD_KEY, api_name="/board_clear")
+    client.predict(BOARD_KEY, False, api_name="/board_pause")
     return client
 
 
@@ -94,11 +80,11 @@ def expected_board(sends: list[tuple[Path, int, np.ndarray]]) -> dict:
 
 
 def test_a_class_of_thirty_sends_and_the_board_counts_every_drawing_as_classify_reads_it(
-        teacher: Client, board_url: str, class_drawings) -> None:
+        teacher: Client, app_url: str, class_drawings) -> None:
     failures = []
 
     def student(sends: list) -> None:
-        client = Client(board_url, verbose=False)
+        client = Client(app_url, verbose=False)
         for path, meant, _ in sends:
             try:
                 reply = client.predict(sketch_of(path), meant, api_name="/send")
@@ -113,7 +99,7 @@ def test_a_class_of_thirty_sends_and_the_board_counts_every_drawing_as_classify_
         thread.join()
     assert failures == []
 
-    board = teacher.predict(KEY, api_name="/board")
+    board = teacher.predict(BOARD_KEY, api_name="/board")
     sent = [send for sends in class_drawings for send in sends]
     expected = expected_board(sent)
     assert board["drawings"] == STUDENTS * SENDS_EACH
@@ -137,7 +123,7 @@ def seven(tmp_path_factory) -> Path:
                    draw_strokes(STROKES["7"], random_placement(np.random.default_rng(1)), "transparent"))
 
 
-@pytest.mark.parametrize("key", [None, "", "wrong", "x" * 10_000, KEY[:-1], KEY + " "],
+@pytest.mark.parametrize("key", [None, "", "wrong", "x" * 10_000, BOARD_KEY[:-1], BOARD_KEY + " "],
                          ids=["none", "empty", "wrong", "very-long", "a-prefix", "trailing-space"])
 def test_the_board_refuses_any_key_but_the_teachers_and_says_nothing_of_it(teacher: Client, seven: Path,
                                                                            key: object) -> None:
@@ -147,7 +133,7 @@ def test_the_board_refuses_any_key_but_the_teachers_and_says_nothing_of_it(teach
         with pytest.raises(AppError) as refused:
             teacher.predict(key, *args, api_name=endpoint)
         assert str(refused.value) == REFUSED, endpoint
-    board = teacher.predict(KEY, api_name="/board")
+    board = teacher.predict(BOARD_KEY, api_name="/board")
     assert board["drawings"] == 1 and board["paused"] is False
 
 
@@ -157,26 +143,26 @@ def test_taking_a_drawing_off_leaves_every_count_as_if_it_had_not_been_sent(teac
                                                                     "transparent")), int(digit), canvas)
              for index, digit in enumerate("1774")]
     numbers = [int(send(teacher, path, meant).rsplit(" ", 1)[1].rstrip(").")) for path, meant, _ in sends]
-    teacher.predict(KEY, numbers[1], api_name="/board_remove")
+    teacher.predict(BOARD_KEY, numbers[1], api_name="/board_remove")
     kept = [sends[0], *sends[2:]]
-    board = teacher.predict(KEY, api_name="/board")
+    board = teacher.predict(BOARD_KEY, api_name="/board")
     assert board["drawings"] == len(kept)
     for model, confusion in expected_board(kept).items():
         assert np.array_equal(board["confusion"][model], confusion)
     with pytest.raises(AppError, match=f"Drawing {numbers[1]} is not on the board"):
-        teacher.predict(KEY, numbers[1], api_name="/board_remove")
-    assert teacher.predict(KEY, api_name="/board_clear") == "The board is empty."
-    board = teacher.predict(KEY, api_name="/board")
+        teacher.predict(BOARD_KEY, numbers[1], api_name="/board_remove")
+    assert teacher.predict(BOARD_KEY, api_name="/board_clear") == "The board is empty."
+    board = teacher.predict(BOARD_KEY, api_name="/board")
     assert board["drawings"] == 0 and board["misread"] == [] and board["accuracy"]["shipped"] is None
     assert not np.any(board["confusion"]["shipped"])
 
 
 def test_pausing_refuses_sends_with_a_message_until_resumed(teacher: Client, seven: Path) -> None:
-    assert teacher.predict(KEY, True, api_name="/board_pause") == "Sending is paused."
+    assert teacher.predict(BOARD_KEY, True, api_name="/board_pause") == "Sending is paused."
     with pytest.raises(AppError, match="The teacher has paused the class board"):
         send(teacher, seven, 7)
-    assert teacher.predict(KEY, api_name="/board")["drawings"] == 0
-    teacher.predict(KEY, False, api_name="/board_pause")
+    assert teacher.predict(BOARD_KEY, api_name="/board")["drawings"] == 0
+    teacher.predict(BOARD_KEY, False, api_name="/board_pause")
     assert send(teacher, seven, 7).startswith("On the class board: your 7")
 
 
@@ -187,7 +173,7 @@ def test_the_download_gives_back_exactly_the_drawings_and_digits_sent(teacher: C
     meant = [0, 3, 5, 9]
     for index, (canvas, digit) in enumerate(zip(canvases, meant)):
         send(teacher, drawing(tmp_path, str(index), canvas), digit)
-    npz, csv = teacher.predict(KEY, api_name="/board_download")
+    npz, csv = teacher.predict(BOARD_KEY, api_name="/board_download")
     with np.load(npz) as data:
         assert data["images"].dtype == np.uint8 and data["images"].shape == (4, 28, 28)
         for image, canvas in zip(data["images"], canvases):
@@ -225,22 +211,22 @@ def test_a_bad_send_gets_one_sentence_and_leaves_the_board(teacher: Client, seve
     with pytest.raises(AppError) as refused:
         teacher.predict(value, meant, api_name="/send")
     assert why in str(refused.value) and "\n" not in str(refused.value) and "Traceback" not in str(refused.value)
-    assert teacher.predict(KEY, api_name="/board")["drawings"] == 0
+    assert teacher.predict(BOARD_KEY, api_name="/board")["drawings"] == 0
 
 
-def test_a_fifty_megabyte_send_is_refused_and_leaves_the_board(teacher: Client, board_url: str,
+def test_a_fifty_megabyte_send_is_refused_and_leaves_the_board(teacher: Client, app_url: str,
                                                                tmp_path: Path) -> None:
     """Refused before it reaches the board: by the client, which knows the app's limit, and by the server."""
     huge = b"\x89PNG\r\n\x1a\n" + np.random.default_rng(0).bytes(50 * 2**20)
     (tmp_path / "huge.png").write_bytes(huge)
     with pytest.raises(ValueError, match="exceeds the maximum file size of 4194304 bytes"):
         send(teacher, tmp_path / "huge.png", 7)
-    response = httpx.post(f"{board_url.rstrip('/')}/gradio_api/upload", files={"files": ("huge.png", huge)},
+    response = httpx.post(f"{app_url.rstrip('/')}/gradio_api/upload", files={"files": ("huge.png", huge)},
                           timeout=120)
     assert response.status_code == 413 and response.text == "File size exceeded maximum allowed size of 4194304 bytes."
-    assert teacher.predict(KEY, api_name="/board")["drawings"] == 0
+    assert teacher.predict(BOARD_KEY, api_name="/board")["drawings"] == 0
 
 
 def test_a_board_summary_is_json(teacher: Client, seven: Path) -> None:
     send(teacher, seven, 1)
-    assert json.loads(json.dumps(teacher.predict(KEY, api_name="/board")))["misread"][0]["meant"] == 1
+    assert json.loads(json.dumps(teacher.predict(BOARD_KEY, api_name="/board")))["misread"][0]["meant"] == 1

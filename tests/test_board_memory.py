@@ -169,14 +169,13 @@ def test_the_thumbnails_show_the_chosen_misreads_a_page_at_a_time(board: Board) 
     assert page["title"] == "The tutorial's model misreads it, the shipped one doesn't: 2"
     assert (page["page"], page["pages"]) == (1, 1)
     first = page["drawings"][0]
-    assert (first["number"], first["meant"], first["read"], first["sure"]) == (2, 1, 7, "81%")
-    assert first["label"] == ("Drawing 2: meant 1, the tutorial's model reads 7, 81% sure, the shipped model "
-                              "reads 1")
+    assert (first["number"], first["caption"]) == (2, "1→7 81%")
+    assert first["label"] == ("1→7 81%: drawing 2, meant 1, the tutorial's model reads 7, 81% sure, the shipped "
+                              "model reads 1")
     assert first["picture"].startswith("data:image/png;base64,")
     shipped = board_drawings(board.snapshot(), "shipped", 1)
-    assert [(drawing["meant"], drawing["read"], drawing["sure"]) for drawing in shipped["drawings"]] == [
-        (9, 4, "71%"), (1, 7, "64%"), (4, 9, "55%")]
-    assert shipped["drawings"][0]["label"] == "Drawing 5: meant 9, the shipped model reads 4, 71% sure"
+    assert [drawing["caption"] for drawing in shipped["drawings"]] == ["9→4 71%", "1→7 64%", "4→9 55%"]
+    assert shipped["drawings"][0]["label"] == "9→4 71%: drawing 5, meant 9, the shipped model reads 4, 71% sure"
 
 
 def test_pages_hold_at_most_a_screenful_and_a_page_past_the_end_shows_the_last() -> None:

@@ -5,7 +5,6 @@ cell, the misread drawings in order) are checked against the test's own reading 
 """
 
 import re
-from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
@@ -13,7 +12,6 @@ import pytest
 from gradio_client import Client, handle_file
 from PIL import Image
 
-import app
 from drawings import STROKES
 from model.constants import SHIPPED, TUTORIAL
 from model.serving import classify, classify_seen, load_reader
@@ -32,12 +30,11 @@ from pages import (
     touch_screen,
     wait_until_ready_to_draw,
 )
+from support import BOARD_KEY
 from testbench.canvas import draw_strokes, random_placement
-from testbench.servers import free_port
-from web.board import REFUSED, BoardKey
+from web.board import REFUSED
 from web.reader import weights_url
 
-KEY = "projector-key"
 PROJECTOR = {"width": 1920, "height": 1080}
 PHONE = {"width": 390, "height": 844}
 MODELS = {"shipped": SHIPPED, "tutorial": TUTORIAL}
@@ -47,36 +44,25 @@ NAMES = {"shipped": "the shipped model", "tutorial": "the tutorial's model"}  # 
 SHOWS_WITHIN_MS = 15_000
 
 
-@pytest.fixture(scope="module")
-def board_url() -> Iterator[str]:
-    demo = app.build(door=BoardKey(KEY))
-    demo.launch(**app.launch_options(server_name="127.0.0.1", server_port=free_port()), prevent_thread_lock=True,
-                quiet=True)
-    try:
-        yield demo.local_url
-    finally:
-        demo.close()
-
-
 @pytest.fixture
-def teacher(board_url: str) -> Client:
-    client = Client(board_url, verbose=False)
-    client.predict(KEY, api_name="/board_clear")
+def teacher(app_url: str) -> Client:
+    client = Client(app_url, verbose=False)
+    client.predict(BOARD_KEY, api_name="/board_clear")
     return client
 
 
-def open_board(browser, url: str, key: str | None = KEY, theme: str = "light"):
+def open_board(browser, url: str, key: str | None = BOARD_KEY, theme: str = "light"):
     page = browser.new_page(viewport=PROJECTOR)
     query = [f"key={key}"] * (key is not None) + ["__theme=dark"] * (theme == "dark")
     page.goto(f"{url.rstrip('/')}/board" + ("?" + "&".join(query) if query else ""))
     return page
 
 
-def test_a_phone_sends_a_drawing_and_the_projector_shows_it(browser, board_url: str, teacher: Client) -> None:
-    board = open_board(browser, board_url)
+def test_a_phone_sends_a_drawing_and_the_projector_shows_it(browser, app_url: str, teacher: Client) -> None:
+    board = open_board(browser, app_url)
     expect(board.locator("#board-headline .board-count")).to_have_text("0 drawings", timeout=READING_TIMEOUT_MS)
     assert "key=" not in board.url  # taken out of the address bar, out of the class's sight
-    with touch_screen(browser, board_url, PHONE, "light") as phone:
+    with touch_screen(browser, app_url, PHONE, "light") as phone:
         draw_with_a_finger(phone, ONE)
         expect(phone.locator("#prediction h2")).to_have_text("1", timeout=READING_TIMEOUT_MS)
         phone.locator("#send-digits button", has_text="1").tap()
@@ -87,10 +73,10 @@ def test_a_phone_sends_a_drawing_and_the_projector_shows_it(browser, board_url: 
 
 
 @pytest.mark.parametrize("key", [None, "wrong"], ids=["no-key", "wrong-key"])
-def test_without_the_key_the_board_page_shows_a_refusal_and_no_data(browser, board_url: str, teacher: Client,
+def test_without_the_key_the_board_page_shows_a_refusal_and_no_data(browser, app_url: str, teacher: Client,
                                                                     tmp_path: Path, key: str | None) -> None:
     send_known_drawings(teacher, tmp_path, "7")
-    board = open_board(browser, board_url, key)
+    board = open_board(browser, app_url, key)
     if key is None:
         expect(board.locator("#board-key input")).to_be_visible(timeout=READING_TIMEOUT_MS)
         board.locator("#board-key input").fill("wrong")
@@ -99,7 +85,7 @@ def test_without_the_key_the_board_page_shows_a_refusal_and_no_data(browser, boa
     assert board.locator("#board-headline .board-count").count() == 0
     assert board.locator("#board-drawings button").count() == 0
     assert board.locator(".confusion-view td").count() == 0
-    board.locator("#board-key input").fill(KEY)  # the right key opens it
+    board.locator("#board-key input").fill(BOARD_KEY)  # the right key opens it
     expect(board.locator("#board-headline .board-count")).to_have_text("1 drawing", timeout=SHOWS_WITHIN_MS)
     board.close()
 
@@ -118,7 +104,7 @@ def send_known_drawings(teacher: Client, folder: Path, digits: str, meant: str |
     return sent
 
 
-def test_every_figure_on_the_board_is_the_class_drawings_as_the_test_reads_them(browser, board_url: str,
+def test_every_figure_on_the_board_is_the_class_drawings_as_the_test_reads_them(browser, app_url: str,
                                                                                 teacher: Client,
                                                                                 tmp_path: Path) -> None:
     digits, meant = "01234567891714", "01234567897171"  # the last four: a 7 and a 4 meant as 1, ...
@@ -130,7 +116,7 @@ def test_every_figure_on_the_board_is_the_class_drawings_as_the_test_reads_them(
             digit = max(scores, key=scores.get)
             read[model].append((int(digit), scores[digit]))
 
-    board = open_board(browser, board_url)
+    board = open_board(browser, app_url)
     expect(board.locator("#board-headline .board-count")).to_have_text(f"{len(sent)} drawings",
                                                                       timeout=SHOWS_WITHIN_MS)
     shown_accuracy = board.locator("#board-headline .board-accuracy").all_inner_texts()
@@ -156,10 +142,10 @@ def test_every_figure_on_the_board_is_the_class_drawings_as_the_test_reads_them(
     board.close()
 
 
-def test_a_drawing_opens_inside_the_network_and_can_be_taken_off(browser, board_url: str, teacher: Client,
+def test_a_drawing_opens_inside_the_network_and_can_be_taken_off(browser, app_url: str, teacher: Client,
                                                                  tmp_path: Path) -> None:
     send_known_drawings(teacher, tmp_path, "71", "17")  # both misread by both models
-    board = open_board(browser, board_url, theme="dark")
+    board = open_board(browser, app_url, theme="dark")
     thumbnails = board.locator("#board-drawings button")
     expect(thumbnails).to_have_count(2, timeout=SHOWS_WITHIN_MS)
     first = thumbnails.first.get_attribute("data-number")
@@ -178,11 +164,11 @@ def test_a_drawing_opens_inside_the_network_and_can_be_taken_off(browser, board_
 
 
 def test_the_compare_switch_reads_with_the_tutorials_model_in_the_page_fetched_only_when_first_turned_on(
-        browser, board_url: str) -> None:
+        browser, app_url: str) -> None:
     page = browser.new_page(viewport=VIEWPORT)
     fetched: list[str] = []
     page.on("request", lambda request: fetched.append(request.url))
-    page.goto(board_url)
+    page.goto(app_url)
     wait_until_ready_to_draw(page)
     page.wait_for_function(PAGE_READS, timeout=READING_TIMEOUT_MS)
     draw(page, SEVEN)
