@@ -472,8 +472,8 @@ def build(model: ModelFiles = SHIPPED, tutorial: ModelFiles = TUTORIAL, door: Bo
                 with gr.Group(elem_id="send"):
                     gr.Markdown(SEND_PROMPT, elem_id="send-prompt")
                     with gr.Row(elem_id="send-digits"):
-                        send_buttons = [gr.Button(digit, size="sm", min_width=0, elem_classes="send-digit")
-                                        for digit in LABELS]
+                        send_buttons = [gr.Button(digit, size="sm", min_width=0, elem_id=f"send-{digit}",
+                                                  elem_classes="send-digit") for digit in LABELS]
                     send_status = gr.Markdown(elem_id="send-status")
                 read_button, read_inside_button, show_page_reading = gradio_fixes.hidden_buttons()
             with gr.Column(scale=4, min_width=320):
