@@ -347,8 +347,8 @@ def launch_options(model: ModelFiles = SHIPPED, **overrides: Any) -> dict[str, A
         css=gradio_fixes.CSS,
         css_paths=[CSS_PATH],
         js=gradio_fixes.page_script(reader),
-        app_kwargs={"routes": [weights_route(model)]},  # the weights for the page's reader, cached for a year
-        **gradio_fixes.LAUNCH_OPTIONS,
+        # The weights for the page's reader, cached for a year, beside the workarounds' own settings.
+        **gradio_fixes.launch_options(routes=[weights_route(model)]),
     )
     return options | overrides
 

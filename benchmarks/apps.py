@@ -30,8 +30,11 @@ BROWSER_LIKE_COMPRESSION = 1
 def running(script: Path) -> Iterator[tuple[str, subprocess.Popen]]:
     """Start ``python script`` on a free local port; yield its URL and process, then stop it."""
     port = free_port()
+    # The project's root on the path, for the do-nothing app's imports as for app.py's.
+    path = os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))
     process = subprocess.Popen([sys.executable, str(script)], cwd=ROOT, stdout=subprocess.DEVNULL,
-                               stderr=subprocess.DEVNULL, env={**os.environ, "GRADIO_SERVER_PORT": str(port)})
+                               stderr=subprocess.DEVNULL,
+                               env={**os.environ, "GRADIO_SERVER_PORT": str(port), "PYTHONPATH": path})
     try:
         yield f"http://127.0.0.1:{port}", process
     finally:

@@ -20,18 +20,35 @@ bites (the browser tests do: tests/test_browser.py) and delete those that no lon
    as --editor-padding) allow for it.
 6. launch(js=...) takes a single function: ``page_script`` runs several scripts from it.
 7. Server-side rendering, on by default on Spaces, renders the page before fix 3 patches the
-   client: off (LAUNCH_OPTIONS).
+   client: off (``launch_options``).
 8. The queue rebuilds a pandas summary of its last 10,000 events after every event, for its
    monitoring page; in a class of 30 that, not reading, was most of a stroke's wait
    (benchmarks/load.py): every thousandth event is often enough (``quiet_analytics``).
 9. The page's container hides its overflow, which turns off sticky positioning: it clips
    instead (CSS), so the sheet stays in view while the tabs beside it scroll.
+10. Each session copies the configuration of every block on the page, and then each event's
+   inputs and outputs (the sketch, the Inside tab), for deep links, which this app does not
+   offer: about 55 kB a session and 7 ms to make, and an API call is a session of its own.
+   Sessions keep none of it (``LeanSessions``), and at most SESSIONS are kept, not 10,000.
+11. The page's scripts, stylesheets, fonts and images go without Cache-Control, and a
+   revalidation gets the whole file again: ``CacheHeaders`` marks content-hashed names
+   immutable for a year, and has the rest revalidated by ETag, answering 304 when unchanged.
 """
 
+import contextlib
+import hashlib
 import json
 import os
+import re
+from collections.abc import AsyncIterator
+from types import SimpleNamespace
+from typing import Any
 
 import gradio as gr
+from gradio.state_holder import SessionState, StateHolder
+from starlette.datastructures import Headers, MutableHeaders
+from starlette.middleware import Middleware
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from web import ASSETS
 
@@ -46,14 +63,31 @@ PRESS_THE_BIN = """() => document.querySelector('#sketchpad button[aria-label="C
 PRESS_UNDO = """() => document.querySelector('#sketchpad button[aria-label="Undo"]')?.click()"""
 # 5
 EDITOR_PADDING = 30  # CSS px
-# 7
-LAUNCH_OPTIONS = {"ssr_mode": False}
 # 8
 ANALYTICS_EVERY = 1000
+# 10: a lecture hall of 300 students keeps one session per open page; a student whose session was
+# dropped loses nothing, as the app keeps nothing in one between events (no gr.State; a reading is
+# a function of the drawing sent with it): Gradio starts a fresh one.
+SESSIONS = 1000
+# 11
+CACHE_FOR_A_YEAR = "public, max-age=31536000, immutable"
+REVALIDATE = "no-cache"
+# Names that change with their content: Vite's bundles (/assets/Index-DphvyggB.js), Gradio's
+# cache folders (a SHA-256 of the file) and the theme's stylesheet (theme.css?v=SHA-256).
+HASHED = re.compile(r"^(/assets/.+-[\w-]{8,}\.\w+|/gradio_api/file=.*/[0-9a-f]{64}/.+|/theme\.css\?v=[0-9a-f]{64})$")
+# What a page load fetches besides its events: the page, Gradio's build and static files, uploads and outputs.
+STATIC = re.compile(r"^(/|/favicon\.ico|/theme\.css|/assets/.*|/static/.*|/gradio_api/file=.*)$")
 # 5 and 9, for launch(css=...).
 CSS = f""":root {{ --editor-padding: {EDITOR_PADDING}px; }}
 body .gradio-container {{ overflow: clip; }}
 """
+
+
+def launch_options(**app_kwargs: Any) -> dict[str, Any]:
+    """Fixes 7, 10 and 11 as launch()'s options; ``app_kwargs`` (routes, say) go beside them to the app Gradio
+    mounts."""
+    return {"ssr_mode": False, "state_session_capacity": SESSIONS,
+            "app_kwargs": {"lifespan": lean_sessions, "middleware": [Middleware(CacheHeaders)], **app_kwargs}}
 
 
 def hidden_buttons() -> tuple[gr.Button, gr.Button, gr.Button]:
@@ -78,3 +112,114 @@ def page_script(*scripts: str) -> str:
     elements = "".join(f"document.head.appendChild(Object.assign(document.createElement('script'), "
                        f"{{ textContent: {json.dumps(script)} }}));\n" for script in scripts)
     return f"() => {{\n({SCRIPT.read_text().strip()})({json.dumps(settings)});\n{elements}}}"
+
+
+class SessionWithoutCopies(SessionState):
+    """Fix 10: a Gradio session that keeps no copy of the page's configuration, nor of what its events read and wrote.
+
+    What a session must keep (per-session component updates, gr.State values) it still keeps.
+    """
+
+    def __init__(self, blocks: gr.Blocks) -> None:
+        # Gradio's own set-up copies the configuration of each block it is handed: it is handed none.
+        super().__init__(SimpleNamespace(default_config=blocks.default_config, blocks={}))
+        self.config_values = _Unkept()
+
+    def _update_value_in_config(self, key: int, value: Any) -> None:
+        pass
+
+    def _update_config(self, key: int) -> None:
+        pass
+
+
+class _Unkept(dict):
+    """A deep-link copy that keeps nothing written to it."""
+
+    def __setitem__(self, key: Any, value: Any) -> None:
+        pass
+
+
+class LeanSessions(StateHolder):
+    """Fix 10: Gradio's sessions, least recently used dropped beyond its capacity, each a SessionWithoutCopies."""
+
+    def __getitem__(self, session_id: str) -> SessionState:
+        if session_id not in self.session_data:
+            self.session_data[session_id] = SessionWithoutCopies(self.blocks)
+        return super().__getitem__(session_id)
+
+
+@contextlib.asynccontextmanager
+async def lean_sessions(app: Any) -> AsyncIterator[None]:
+    """Fix 10, as the lifespan of the app Gradio mounts: before it serves anything, its sessions become LeanSessions."""
+    sessions = LeanSessions()
+    sessions.set_blocks(app.get_blocks())
+    app.state_holder = sessions
+    yield
+
+
+class CacheHeaders:
+    """Fix 11, an ASGI middleware: Cache-Control on what a page load fetches (STATIC), fit for its name.
+
+    A content-hashed name (HASHED) is cached for a year, immutable; anything else is revalidated
+    each time (no-cache) by its ETag: Gradio's own, or else a digest of the response. A GET whose
+    If-None-Match names the current ETag is answered 304, without the body. Responses that set
+    their own Cache-Control (the reader's weights, web/reader.py), errors and the API pass as they are.
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["method"] != "GET":
+            return await self.app(scope, receive, send)
+        name = scope["path"] + (f"?{scope['query_string'].decode()}" if scope["query_string"] else "")
+        if not STATIC.match(scope["path"]):
+            return await self.app(scope, receive, send)
+        await _Cached(send, CACHE_FOR_A_YEAR if HASHED.match(name) else REVALIDATE,
+                      Headers(scope=scope).get("if-none-match", ""))(self.app, scope, receive)
+
+
+class _Cached:
+    """One response through CacheHeaders: its start held until its ETag is known, its body then sent, or not."""
+
+    def __init__(self, send: Send, cache_control: str, if_none_match: str) -> None:
+        self.send, self.cache_control = send, cache_control
+        self.asked = {tag.strip().removeprefix("W/") for tag in if_none_match.split(",") if tag.strip()}
+        self.start: Message | None = None
+        self.body: list[bytes] | None = None  # collected only to compute an ETag
+        self.passing = True
+
+    async def __call__(self, app: ASGIApp, scope: Scope, receive: Receive) -> None:
+        await app(scope, receive, self.relay)
+
+    async def relay(self, message: Message) -> None:
+        if message["type"] == "http.response.start":
+            return await self.started(message)
+        if message["type"] != "http.response.body":
+            return await self.send(message)
+        if self.body is not None:
+            self.body.append(message.get("body", b""))
+            if not message.get("more_body", False):
+                body = b"".join(self.body)
+                MutableHeaders(scope=self.start)["etag"] = f'W/"{hashlib.sha256(body).hexdigest()[:32]}"'
+                self.body = None
+                await self.started(self.start)
+                if self.passing:
+                    await self.send({"type": "http.response.body", "body": body})
+        elif self.passing:
+            await self.send(message)
+
+    async def started(self, start: Message) -> None:
+        headers = MutableHeaders(scope=start)
+        if start["status"] != 200 or "cache-control" in headers:
+            return await self.send(start)
+        if self.cache_control == REVALIDATE and "etag" not in headers:
+            self.start, self.body = start, []  # held: the ETag is a digest of the body
+            return
+        headers["cache-control"] = self.cache_control
+        if headers.get("etag", "").removeprefix("W/") in self.asked:
+            self.passing = False
+            kept = [(key, value) for key, value in start["headers"] if key in (b"etag", b"cache-control", b"vary")]
+            await self.send({"type": "http.response.start", "status": 304, "headers": kept})
+            return await self.send({"type": "http.response.body", "body": b""})
+        await self.send(start)
