@@ -1,12 +1,15 @@
-"""Helpers the load and cold-start benchmarks share: start an app, and read strokes over HTTP as the page does."""
+"""Helpers the benchmarks share: start an app (on chosen cores), draw what the page uploads, and read strokes over
+HTTP as the page does."""
 
 import asyncio
 import io
 import json
 import os
+import struct
 import subprocess
 import sys
 import time
+import zlib
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -16,7 +19,8 @@ import numpy as np
 from PIL import Image
 
 from model.constants import CANVAS_SIZE
-from testbench.canvas import compose
+from testbench.canvas import Placement, compose, draw_strokes
+from testbench.digits import STROKES
 from testbench.servers import free_port
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -24,15 +28,19 @@ APPS = {"MNIST Sketchpad": ROOT / "app.py", "do-nothing app": ROOT / "benchmarks
 # Chromium encodes the Sketchpad's PNGs for speed; Pillow's default (level 6) makes files that
 # take about 1.7 times as long to decode, level 1 about as long as the browser's.
 BROWSER_LIKE_COMPRESSION = 1
+# A hand-drawn digit as a student draws it: most of the canvas tall, with the app's 18 px brush.
+PLACEMENT = Placement(height=0.6, brush=18 / CANVAS_SIZE, x=0.5, y=0.5)
 
 
 @contextmanager
-def running(script: Path) -> Iterator[tuple[str, subprocess.Popen]]:
-    """Start ``python script`` on a free local port; yield its URL and process, then stop it."""
+def running(script: Path, cpus: str | None = None) -> Iterator[tuple[str, subprocess.Popen]]:
+    """Start ``python script`` on a free local port, on the cores ``cpus`` names (taskset's list, "1" say) if given;
+    yield its URL and process, then stop it."""
     port = free_port()
     # The project's root on the path, for the do-nothing app's imports as for app.py's.
     path = os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))
-    process = subprocess.Popen([sys.executable, str(script)], cwd=ROOT, stdout=subprocess.DEVNULL,
+    pinned = ["taskset", "--cpu-list", cpus] if cpus else []
+    process = subprocess.Popen([*pinned, sys.executable, str(script)], cwd=ROOT, stdout=subprocess.DEVNULL,
                                stderr=subprocess.DEVNULL,
                                env={**os.environ, "GRADIO_SERVER_PORT": str(port), "PYTHONPATH": path})
     try:
@@ -61,6 +69,19 @@ def stroke_pngs(variants: int = 8, side: int = CANVAS_SIZE) -> list[dict[str, by
 
 def background_png(side: int = CANVAS_SIZE) -> bytes:
     return _png(np.full((side, side, 4), 255, np.uint8))
+
+
+def drawn_pngs(digit: str) -> tuple[bytes, bytes]:
+    """A hand-drawn ``digit`` (testbench.digits) as the page uploads it: the stroke layer and the composite PNGs."""
+    return tuple(_png(draw_strokes(STROKES[digit], PLACEMENT, mode)) for mode in ("transparent", "light"))
+
+
+def unique(png: bytes, number: int) -> bytes:
+    """The same picture with a text chunk naming ``number``: bytes never uploaded before, as a new drawing's are."""
+    payload = b"Comment\0" + str(number).encode()
+    chunk = struct.pack(">I", len(payload)) + b"tEXt" + payload
+    chunk += struct.pack(">I", zlib.crc32(chunk[4:]))
+    return png[:-12] + chunk + png[-12:]  # before the closing IEND chunk, the last 12 bytes
 
 
 def _png(pixels: np.ndarray) -> bytes:
@@ -105,9 +126,18 @@ async def event_answer(http: httpx.AsyncClient, url: str, session: str) -> list:
 
 
 def event_index(url: str, api_name: str) -> int:
-    """The fn_index of the app's event named ``api_name`` (the page calls private events this way too)."""
+    """The fn_index of the app's API endpoint named ``api_name``."""
     config = httpx.get(f"{url}/config", timeout=10).json()
     return next(dependency["id"] for dependency in config["dependencies"] if dependency.get("api_name") == api_name)
+
+
+def trigger_index(url: str, elem_id: str, trigger: str) -> int:
+    """The fn_index of the event ``trigger`` ("click", "select") starts on the component with ``elem_id``: how the
+    page calls its private events, which Gradio names after their functions (partial, partial_1...)."""
+    config = httpx.get(f"{url}/config", timeout=10).json()
+    component = next(block["id"] for block in config["components"] if block["props"].get("elem_id") == elem_id)
+    return next(dependency["id"] for dependency in config["dependencies"]
+                if [component, trigger] in dependency["targets"])
 
 
 def wait_until_up(url: str, process: subprocess.Popen, timeout: float = 120) -> None:

@@ -38,7 +38,7 @@ with gr.Blocks(delete_cache=(UPLOAD_LIFETIME_S, UPLOAD_LIFETIME_S)) as demo:
     sketchpad = gr.Sketchpad(canvas_size=(CANVAS_SIZE, CANVAS_SIZE), layers=False, transforms=(), format="png")
     label = gr.Label(num_top_classes=3)
     seen = gr.Image(type="numpy", image_mode="L", format="png", interactive=False)
-    read_button = gr.Button("Read the sketch", visible=False)
+    read_button = gr.Button("Read the sketch", visible=False, elem_id="read-sketch")  # as app.py's
     read_button.click(read_sketch, sketchpad, [label, seen], trigger_mode="always_last", preprocess=False,
                       api_visibility="private")
     gr.on(triggers=[], fn=classify, inputs=sketchpad, outputs=label, api_name="classify", preprocess=False)

@@ -16,13 +16,10 @@ both over time into a PNG (Pillow). A new kind of request is one more ``Call``.
 
 import argparse
 import asyncio
-import io
 import json
 import logging
-import struct
 import sys
 import time
-import zlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -31,17 +28,13 @@ import httpx
 import numpy as np
 from PIL import Image, ImageDraw
 
-from benchmarks.apps import APPS, ROOT, running, wait_until_up
-from model.constants import CANVAS_SIZE
-from testbench.canvas import Placement, draw_strokes
+from benchmarks.apps import APPS, ROOT, drawn_pngs, running, unique, wait_until_up
 from testbench.digits import STROKES
 
 SAMPLE_EVERY_S = 10
 OUT = ROOT / "benchmarks" / "out"
 # The do-nothing app answers every drawing with this label.
 FLOOR_LABEL = "0"
-# Each client draws its own digit, most of the canvas tall, with the app's 18 px brush.
-PLACEMENT = Placement(height=0.6, brush=18 / CANVAS_SIZE, x=0.5, y=0.5)
 log = logging.getLogger("soak")
 
 
@@ -66,22 +59,7 @@ class Tally:
     errors: list[str] = field(default_factory=list)
 
 
-def png(pixels: np.ndarray) -> bytes:
-    encoded = io.BytesIO()
-    Image.fromarray(pixels).save(encoded, "PNG", compress_level=1)
-    return encoded.getvalue()
-
-
-def unique(png_bytes: bytes, number: int) -> bytes:
-    """The same picture with a text chunk naming ``number``: bytes never uploaded before, as a new drawing's are."""
-    payload = b"Comment\0" + str(number).encode()
-    chunk = struct.pack(">I", len(payload)) + b"tEXt" + payload
-    chunk += struct.pack(">I", zlib.crc32(chunk[4:]))
-    return png_bytes[:-12] + chunk + png_bytes[-12:]  # before IEND, the last 12 bytes
-
-
-DRAWINGS = {digit: (png(draw_strokes(strokes, PLACEMENT, "transparent")), png(draw_strokes(strokes, PLACEMENT)))
-            for digit, strokes in STROKES.items()}
+DRAWINGS = {digit: drawn_pngs(digit) for digit in STROKES}
 
 
 async def call_api(http: httpx.AsyncClient, url: str, call: Call, layer: bytes, composite: bytes) -> str:
