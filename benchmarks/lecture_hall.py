@@ -32,7 +32,9 @@ from pathlib import Path
 
 import numpy as np
 
-from benchmarks.apps import APPS, ROOT, running, trigger_index, wait_until_up
+from benchmarks.apps import APPS
+from testbench.api import trigger_index
+from testbench.servers import ROOT, running, wait_until_up
 
 OUT = ROOT / "benchmarks" / "out"
 STUDENTS = ROOT / "benchmarks" / "students.py"

@@ -26,16 +26,9 @@ from contextlib import ExitStack
 import httpx
 import numpy as np
 
-from benchmarks.apps import (
-    APPS,
-    background_png,
-    read_stroke,
-    running,
-    stroke_pngs,
-    trigger_index,
-    upload,
-    wait_until_up,
-)
+from benchmarks.apps import APPS, background_png, read_stroke, stroke_pngs
+from testbench.api import trigger_index, upload
+from testbench.servers import running, wait_until_up
 
 # The hidden button the page presses after each stroke, in both apps; and the one it presses instead while the
 # Inside tab shows (web/gradio_fixes.py, fix 2).

@@ -16,7 +16,6 @@ both over time into a PNG (Pillow). A new kind of request is one more ``Call``.
 
 import argparse
 import asyncio
-import json
 import logging
 import sys
 import time
@@ -28,8 +27,10 @@ import httpx
 import numpy as np
 from PIL import Image, ImageDraw
 
-from benchmarks.apps import APPS, ROOT, drawn_pngs, running, unique, wait_until_up
+from benchmarks.apps import APPS, drawn_pngs, unique
+from testbench.api import call_rest, upload
 from testbench.digits import STROKES
+from testbench.servers import ROOT, running, wait_until_up
 
 SAMPLE_EVERY_S = 10
 OUT = ROOT / "benchmarks" / "out"
@@ -64,23 +65,9 @@ DRAWINGS = {digit: drawn_pngs(digit) for digit in STROKES}
 
 async def call_api(http: httpx.AsyncClient, url: str, call: Call, layer: bytes, composite: bytes) -> str:
     """Upload a drawing, call ``call`` on it through the REST API, and return the label it answers."""
-    files = [("files", ("layer_0.png", layer, "image/png")), ("files", ("composite.png", composite, "image/png"))]
-    uploaded = await http.post(f"{url}/gradio_api/upload", files=files)
-    uploaded.raise_for_status()
-    layer_file, composite_file = ({"path": path, "meta": {"_type": "gradio.FileData"}} for path in uploaded.json())
-    joined = await http.post(f"{url}/gradio_api/call/{call.api_name}", json={"data": call.data(layer_file,
-                                                                                               composite_file)})
-    joined.raise_for_status()
-    event = None
-    async with http.stream("GET", f"{url}/gradio_api/call/{call.api_name}/{joined.json()['event_id']}") as stream:
-        async for line in stream.aiter_lines():
-            if line.startswith("event:"):
-                event = line[6:].strip()
-            elif line.startswith("data:") and event in ("complete", "error"):
-                if event == "error":
-                    raise RuntimeError(line[5:].strip())
-                return json.loads(line[5:])[0]["label"]
-    raise RuntimeError("the stream ended without an answer")
+    layer_file, composite_file = await asyncio.gather(upload(http, url, "layer_0.png", layer),
+                                                      upload(http, url, "composite.png", composite))
+    return (await call_rest(http, url, call.api_name, call.data(layer_file, composite_file)))[0]["label"]
 
 
 async def client(http: httpx.AsyncClient, url: str, call: Call, number: int, clients: int, until: float,
