@@ -319,12 +319,14 @@ def build(model: ModelFiles = SHIPPED) -> gr.Blocks:
         gr.on(triggers=[], fn=partial(classify_sketch, model=model), inputs=sketchpad, outputs=prediction,
               api_name="classify", preprocess=False,
               api_description="Read a sketch (a Sketchpad value) and return the top three digits.")
-        # Read on each page load, so a retrained model's records show without a restart.
-        demo.load(partial(model_banner, model), None, banner, api_visibility="private")
+        # Read on each page load, so a retrained model's records show without a restart; outside the queue, which
+        # is for readings: quick reads of small files, four a page load, would fill it as a lecture hall arrives.
+        page_load = dict(api_visibility="private", queue=False)
+        demo.load(partial(model_banner, model), None, banner, **page_load)
         demo.load(partial(training_view, model.history, model.metrics), None, [summary, loss_plot, accuracy_plot],
-                  api_visibility="private")
-        demo.load(partial(report_card, model.metrics), None, [confusion, architecture], api_visibility="private")
-        demo.load(partial(join_this_class, demo), None, join_panel, api_visibility="private")
+                  **page_load)
+        demo.load(partial(report_card, model.metrics), None, [confusion, architecture], **page_load)
+        demo.load(partial(join_this_class, demo), None, join_panel, **page_load)
     gradio_fixes.quiet_analytics()
     demo.queue(max_size=QUEUE_SIZE, default_concurrency_limit=CONCURRENCY)
     return demo

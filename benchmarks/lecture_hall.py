@@ -52,10 +52,11 @@ log = logging.getLogger("lecture_hall")
 
 
 def record_page_load(url: str) -> dict:
-    """Load the page once in Debian's chromium; note every same-origin GET and the events it runs on load."""
+    """Load the page once in Debian's chromium; note every same-origin GET, and the events it runs on load: those on
+    the queue (their fn_index) and those called directly (their path and body)."""
     from playwright.sync_api import sync_playwright
 
-    paths, events = [], []
+    paths, events, calls = [], [], []
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=shutil.which("chromium"), args=CHROMIUM_ARGS)
         page = browser.new_page()
@@ -68,12 +69,14 @@ def record_page_load(url: str) -> dict:
                 paths.append(path)
             elif request.method == "POST" and "/queue/join" in path:
                 events.append(json.loads(request.post_data)["fn_index"])
+            elif request.method == "POST" and "/run/" in path:
+                calls.append({"path": path, "body": json.loads(request.post_data)})
         page.on("request", note)
         page.goto(url)
         page.wait_for_function(READY, timeout=READY_TIMEOUT_MS)
         page.wait_for_timeout(2000)  # the load events' answers
         browser.close()
-    return {"paths": list(dict.fromkeys(paths)), "load_events": events}
+    return {"paths": list(dict.fromkeys(paths)), "load_events": events, "load_calls": calls}
 
 
 def cpu_seconds(pid: int) -> float:
@@ -93,8 +96,8 @@ def lecture_hall(name: str, students: int, arrive_s: float, app_cpus: str, gener
         wait_until_up(url, process)
         page = record_page_load(url) | {"inside": trigger_index(url, *INSIDE[name])}
         page_file.write_text(json.dumps(page))
-        log.info("%s: a page load asks for %d files and runs %d events", name, len(page["paths"]),
-                 len(page["load_events"]))
+        log.info("%s: a page load asks for %d files and runs %d events on the queue and %d directly", name,
+                 len(page["paths"]), len(page["load_events"]), len(page["load_calls"]))
         cpu, generator_cpu, started = cpu_seconds(process.pid), children_cpu_seconds(), time.monotonic()
         with locust_log.open("w") as output:
             subprocess.run(["taskset", "--cpu-list", generator_cpus, sys.executable, "-m", "locust",

@@ -4,13 +4,13 @@
         --page PAGE.json --summary SUMMARY.json
 
 Each student, once: loads the page as Chromium was recorded loading it (PAGE.json: the page's
-GETs, six at a time as a browser fetches them, then the events it runs on load, answered on one
-event stream) and keeps open the heartbeat Gradio's page holds; draws for 5 to 20 s, which the
-page reads itself, so the server hears nothing; then opens the Inside tab: uploads its drawing
-(the sheet, the stroke layer and the composite, new bytes for each student) and waits for the
-Inside tab's reading. Its page load and its Inside tab are each timed whole, as "page load" and
-"Inside tab" in Locust's statistics. When the last student is done the run stops and writes each
-timing and every failure to SUMMARY.json.
+GETs, six at a time as a browser fetches them, then the events it runs on load: directly, or on
+the queue, answered on one event stream) and keeps open the heartbeat Gradio's page holds; draws
+for 5 to 20 s, which the page reads itself, so the server hears nothing; then opens the Inside
+tab: uploads its drawing (the sheet, the stroke layer and the composite, new bytes for each
+student) and waits for the Inside tab's reading. Its page load and its Inside tab are each timed
+whole, as "page load" and "Inside tab" in Locust's statistics. When the last student is done the
+run stops and writes each timing and every failure to SUMMARY.json.
 
 Another kind of request is another method timed in ``visit``.
 """
@@ -23,9 +23,10 @@ import uuid
 from collections.abc import Callable
 
 import gevent
+import gevent.event
 from gevent.pool import Pool
 from locust import FastHttpUser, events, task
-from locust.exception import StopUser
+from locust.contrib.fasthttp import FastHttpSession
 
 from benchmarks.apps import background_png, drawn_pngs, unique
 from testbench.digits import STROKES
@@ -70,13 +71,18 @@ class Student(FastHttpUser):
         try:
             self.timed(PAGE_LOAD, self.load_page)
             gevent.sleep(random.uniform(*DRAW_S))  # drawing: the page reads each stroke itself
+            # Meanwhile the server closed the idle connections (uvicorn keeps them 5 s). A browser sees that and
+            # connects anew; Locust's client would send on them and fail, so the Inside tab starts afresh.
+            self.client = FastHttpSession(self.host, self.environment.events.request, user=self,
+                                          concurrency=BROWSER_CONNECTIONS, max_retries=self.max_retries)
             self.timed(INSIDE_TAB, self.open_inside_tab)
         finally:
             if self.heartbeat is not None:
                 self.heartbeat.kill()
             if next(finished) == self.environment.parsed_options.num_users:
                 gevent.spawn(self.environment.runner.quit)
-        raise StopUser
+        # Done, but still counted: a user that stopped would be replaced while the others arrive.
+        gevent.event.Event().wait()
 
     def timed(self, name: str, work: Callable[[], None]) -> None:
         """Run ``work``, and record how long it took, or how it failed, under ``name``."""
@@ -98,6 +104,7 @@ class Student(FastHttpUser):
         self.get(paths[0])
         Pool(BROWSER_CONNECTIONS).map(self.get, paths[1:])
         self.heartbeat = gevent.spawn(self.hold_heartbeat)
+        Pool(BROWSER_CONNECTIONS - 1).map(self.call, self.page["load_calls"])
         for fn_index in self.page["load_events"]:
             self.join(fn_index, [])
         if self.page["load_events"]:
@@ -118,6 +125,11 @@ class Student(FastHttpUser):
                                  name="/gradio_api/upload")
         reply.raise_for_status()
         return {"path": reply.json()[0], "orig_name": name, "meta": {"_type": "gradio.FileData"}}
+
+    def call(self, recorded: dict) -> None:
+        """An event the page runs directly, not on the queue, as recorded, in this student's session."""
+        self.client.post(recorded["path"], json=recorded["body"] | {"session_hash": self.session},
+                         name=recorded["path"]).raise_for_status()
 
     def join(self, fn_index: int, data: list) -> None:
         self.client.post("/gradio_api/queue/join", json={

@@ -33,11 +33,15 @@ bites (the browser tests do: tests/test_browser.py) and delete those that no lon
 11. The page's scripts, stylesheets, fonts and images go without Cache-Control, and a
    revalidation gets the whole file again: ``CacheHeaders`` marks content-hashed names
    immutable for a year, and has the rest revalidated by ETag, answering 304 when unchanged.
+13. Each script and stylesheet of Gradio's build is read from disk (through a worker thread, in
+   64 kB pieces) and compressed anew for every page load, most of a page load's server time:
+   ``CacheHeaders`` keeps them, compressed once (their names change with their content).
 12. A client that leaves halfway through an upload (a phone losing the school's Wi-Fi) makes
    the upload route raise, and the server log a traceback: one line instead (``left_early``).
 """
 
 import contextlib
+import gzip
 import hashlib
 import json
 import logging
@@ -47,6 +51,7 @@ from collections.abc import AsyncIterator
 from types import SimpleNamespace
 from typing import Any
 
+import brotli
 import gradio as gr
 from gradio.state_holder import SessionState, StateHolder
 from starlette.datastructures import Headers, MutableHeaders
@@ -82,6 +87,10 @@ REVALIDATE = "no-cache"
 # Names that change with their content: Vite's bundles (/assets/Index-DphvyggB.js), Gradio's
 # cache folders (a SHA-256 of the file) and the theme's stylesheet (theme.css?v=SHA-256).
 HASHED = re.compile(r"^(/assets/.+-[\w-]{8,}\.\w+|/gradio_api/file=.*/[0-9a-f]{64}/.+|/theme\.css\?v=[0-9a-f]{64})$")
+# 13: Gradio's build, a folder of files that change only with Gradio, compressed as Gradio's middleware does.
+KEPT = re.compile(r"^/assets/")
+COMPRESSIBLE = re.compile(r"^(text/|application/(javascript|json)|image/svg)")
+BROTLI_QUALITY = 4
 # What a page load fetches besides its events: the page, Gradio's build and static files, uploads and outputs.
 STATIC = re.compile(r"^(/|/favicon\.ico|/theme\.css|/assets/.*|/static/.*|/gradio_api/file=.*)$")
 # 5 and 9, for launch(css=...).
@@ -172,32 +181,94 @@ async def left_early(request: Request, _: ClientDisconnect) -> Response:
 
 
 class CacheHeaders:
-    """Fix 11, an ASGI middleware: Cache-Control on what a page load fetches (STATIC), fit for its name.
+    """Fixes 11 and 13, an ASGI middleware: Cache-Control on what a page load fetches (STATIC), fit for its name.
 
-    A content-hashed name (HASHED) is cached for a year, immutable; anything else is revalidated
-    each time (no-cache) by its ETag: Gradio's own, or else a digest of the response. A GET whose
+    A content-hashed name (HASHED) is cached for a year, immutable; Gradio's own build (/assets/)
+    is kept here too, compressed once for each coding asked for (KEPT). Anything else is revalidated
+    each time (no-cache) by its ETag: Gradio's own, or else a digest of the response; a GET whose
     If-None-Match names the current ETag is answered 304, without the body. Responses that set
     their own Cache-Control (the reader's weights, web/reader.py), errors and the API pass as they are.
     """
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
+        self.kept: dict[tuple[str, str], tuple[Message, Message]] = {}  # (path, coding) -> start, body
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or scope["method"] != "GET":
+        if scope["type"] != "http" or scope["method"] != "GET" or not STATIC.match(scope["path"]):
             return await self.app(scope, receive, send)
         name = scope["path"] + (f"?{scope['query_string'].decode()}" if scope["query_string"] else "")
-        if not STATIC.match(scope["path"]):
-            return await self.app(scope, receive, send)
-        await _Cached(send, CACHE_FOR_A_YEAR if HASHED.match(name) else REVALIDATE,
-                      Headers(scope=scope).get("if-none-match", ""))(self.app, scope, receive)
+        if not HASHED.match(name):
+            return await _Revalidated(send, Headers(scope=scope).get("if-none-match", ""))(self.app, scope, receive)
+        coding = _coding(Headers(scope=scope).get("accept-encoding", ""))
+        if not (KEPT.match(name) and coding):
+            return await self.app(scope, receive, _with_headers(send, {"cache-control": CACHE_FOR_A_YEAR}))
+        kept = self.kept.get((name, coding))
+        if kept is None:
+            start, body = await _whole_response(self.app, scope, receive)
+            if start["status"] != 200 or "content-encoding" in Headers(raw=start["headers"]):
+                return await _send_all(send, start, body)
+            kept = self.kept[(name, coding)] = _compressed(start, body, coding)
+        await _send_all(send, *kept)
 
 
-class _Cached:
-    """One response through CacheHeaders: its start held until its ETag is known, its body then sent, or not."""
+def _coding(accept_encoding: str) -> str | None:
+    """The compression to answer with, as Gradio's middleware chooses it: Brotli, else gzip, else none."""
+    asked = {coding.split(";")[0].strip() for coding in accept_encoding.split(",")}
+    return "br" if "br" in asked else "gzip" if "gzip" in asked else None
 
-    def __init__(self, send: Send, cache_control: str, if_none_match: str) -> None:
-        self.send, self.cache_control = send, cache_control
+
+async def _whole_response(app: ASGIApp, scope: Scope, receive: Receive) -> tuple[Message, bytes]:
+    """The response ``app`` gives, its start message and its whole body."""
+    start, chunks = None, []
+
+    async def collect(message: Message) -> None:
+        nonlocal start
+        if message["type"] == "http.response.start":
+            start = message
+        elif message["type"] == "http.response.body":
+            chunks.append(message.get("body", b""))
+
+    await app(scope, receive, collect)
+    return start, b"".join(chunks)
+
+
+def _compressed(start: Message, body: bytes, coding: str) -> tuple[Message, Message]:
+    """A kept response: cached for a year, and compressed with ``coding`` if its type gains from it."""
+    headers = MutableHeaders(scope=start)
+    headers["cache-control"] = CACHE_FOR_A_YEAR
+    if COMPRESSIBLE.match(headers.get("content-type", "")):
+        body = brotli.compress(body, quality=BROTLI_QUALITY) if coding == "br" else gzip.compress(body, mtime=0)
+        headers["content-encoding"] = coding
+        headers.add_vary_header("Accept-Encoding")
+    headers["content-length"] = str(len(body))
+    return start, {"type": "http.response.body", "body": body}
+
+
+async def _send_all(send: Send, start: Message, body: Message | bytes) -> None:
+    """Send a whole response; its start as a copy, as the middleware outside may add headers to it (CORS)."""
+    await send(start | {"headers": list(start["headers"])})
+    await send(body if isinstance(body, dict) else {"type": "http.response.body", "body": body})
+
+
+def _with_headers(send: Send, added: dict[str, str]) -> Send:
+    """``send``, adding ``added`` to a 200 response that has no Cache-Control of its own."""
+    async def sending(message: Message) -> None:
+        if message["type"] == "http.response.start" and message["status"] == 200:
+            headers = MutableHeaders(scope=message)
+            if "cache-control" not in headers:
+                headers.update(added)
+        await send(message)
+
+    return sending
+
+
+class _Revalidated:
+    """One response through CacheHeaders, to be revalidated: its start held until its ETag is known, then its body
+    sent, or a 304 instead."""
+
+    def __init__(self, send: Send, if_none_match: str) -> None:
+        self.send = send
         self.asked = {tag.strip().removeprefix("W/") for tag in if_none_match.split(",") if tag.strip()}
         self.start: Message | None = None
         self.body: list[bytes] | None = None  # collected only to compute an ETag
@@ -227,11 +298,11 @@ class _Cached:
         headers = MutableHeaders(scope=start)
         if start["status"] != 200 or "cache-control" in headers:
             return await self.send(start)
-        if self.cache_control == REVALIDATE and "etag" not in headers:
+        if "etag" not in headers:
             self.start, self.body = start, []  # held: the ETag is a digest of the body
             return
-        headers["cache-control"] = self.cache_control
-        if headers.get("etag", "").removeprefix("W/") in self.asked:
+        headers["cache-control"] = REVALIDATE
+        if headers["etag"].removeprefix("W/") in self.asked:
             self.passing = False
             kept = [(key, value) for key, value in start["headers"] if key in (b"etag", b"cache-control", b"vary")]
             await self.send({"type": "http.response.start", "status": 304, "headers": kept})
