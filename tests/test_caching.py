@@ -2,7 +2,9 @@
 almost nothing over the school's Wi-Fi."""
 
 import re
+from pathlib import Path
 
+import gradio
 import httpx
 import pytest
 
@@ -26,6 +28,16 @@ def test_content_hashed_names_are_cached_for_a_year(app_url: str, page_html: str
     for path in named:
         reply = httpx.get(app_url + path)
         assert reply.status_code == 200 and reply.headers["cache-control"] == CACHE_FOR_A_YEAR, path
+
+
+def test_gradios_build_is_served_compressed_as_asked_and_whole(app_url: str, page_html: str) -> None:
+    """Kept in memory once compressed (fix 13): each coding gives back the file Gradio ships, byte for byte."""
+    script = re.search(r'src="\.?/?(assets/index-[\w-]{8,}\.js)"', page_html).group(1)
+    shipped = (Path(gradio.__file__).parent / "templates" / "frontend" / script).read_bytes()
+    for coding in ["br", "gzip", "identity"]:
+        replies = [httpx.get(app_url + script, headers={"Accept-Encoding": coding}) for _ in range(2)]
+        assert all(reply.headers.get("content-encoding", "identity") == coding for reply in replies), coding
+        assert replies[0].content == replies[1].content == shipped, coding  # as httpx decodes them
 
 
 def test_the_page_and_other_names_are_revalidated_by_etag(app_url: str) -> None:
