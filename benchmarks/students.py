@@ -72,9 +72,10 @@ class Student(FastHttpUser):
             self.timed(PAGE_LOAD, self.load_page)
             gevent.sleep(random.uniform(*DRAW_S))  # drawing: the page reads each stroke itself
             # Meanwhile the server closed the idle connections (uvicorn keeps them 5 s). A browser sees that and
-            # connects anew; Locust's client would send on them and fail, so the Inside tab starts afresh.
+            # connects anew; Locust's client would send on them and fail, so the Inside tab starts afresh, on the
+            # connections the heartbeat leaves.
             self.client = FastHttpSession(self.host, self.environment.events.request, user=self,
-                                          concurrency=BROWSER_CONNECTIONS, max_retries=self.max_retries)
+                                          concurrency=BROWSER_CONNECTIONS - 1, max_retries=self.max_retries)
             self.timed(INSIDE_TAB, self.open_inside_tab)
         finally:
             if self.heartbeat is not None:
@@ -89,7 +90,7 @@ class Student(FastHttpUser):
         started, error = time.perf_counter(), None
         try:
             work()
-        except Exception as failure:  # noqa: BLE001 - any failure is the student's, recorded and counted
+        except Exception as failure:  # any failure is the student's: recorded, and counted
             error = failure
             failures.append(f"{name}: {type(failure).__name__}: {failure}")
         elapsed_ms = (time.perf_counter() - started) * 1000

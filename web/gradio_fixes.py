@@ -33,11 +33,11 @@ bites (the browser tests do: tests/test_browser.py) and delete those that no lon
 11. The page's scripts, stylesheets, fonts and images go without Cache-Control, and a
    revalidation gets the whole file again: ``CacheHeaders`` marks content-hashed names
    immutable for a year, and has the rest revalidated by ETag, answering 304 when unchanged.
+12. A client that leaves halfway through an upload (a phone losing the school's Wi-Fi) makes
+   the upload route raise, and the server log a traceback: one line instead (``left_early``).
 13. Each script and stylesheet of Gradio's build is read from disk (through a worker thread, in
    64 kB pieces) and compressed anew for every page load, most of a page load's server time:
    ``CacheHeaders`` keeps them, compressed once (their names change with their content).
-12. A client that leaves halfway through an upload (a phone losing the school's Wi-Fi) makes
-   the upload route raise, and the server log a traceback: one line instead (``left_early``).
 """
 
 import contextlib
@@ -77,9 +77,11 @@ PRESS_UNDO = """() => document.querySelector('#sketchpad button[aria-label="Undo
 EDITOR_PADDING = 30  # CSS px
 # 8
 ANALYTICS_EVERY = 1000
-# 10: a lecture hall of 300 students keeps one session per open page; a student whose session was
-# dropped loses nothing, as the app keeps nothing in one between events (no gr.State; a reading is
-# a function of the drawing sent with it): Gradio starts a fresh one.
+# 10: a lecture hall of 300 keeps a session per open page, and a reload starts another: 1,000 holds the
+# hall with its reloads, at about 2.5 kB a session (Gradio's own: 54 kB). Sessions past it go least
+# recently used first, and losing one costs a student nothing: the app keeps nothing in a session
+# between events (no gr.State; a reading is a function of the drawing sent with it), and Gradio
+# starts a fresh one with the student's next event.
 SESSIONS = 1000
 # 11
 CACHE_FOR_A_YEAR = "public, max-age=31536000, immutable"
@@ -100,7 +102,7 @@ body .gradio-container {{ overflow: clip; }}
 
 
 def launch_options(**app_kwargs: Any) -> dict[str, Any]:
-    """Fixes 7, 10, 11 and 12 as launch()'s options; ``app_kwargs`` (routes, say) go beside them to the app Gradio
+    """Fixes 7 and 10 to 13 as launch()'s options; ``app_kwargs`` (routes, say) go beside them to the app Gradio
     mounts."""
     return {"ssr_mode": False, "state_session_capacity": SESSIONS,
             "app_kwargs": {"lifespan": lean_sessions, "middleware": [Middleware(CacheHeaders)],
