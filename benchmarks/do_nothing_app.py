@@ -6,8 +6,9 @@ cold-start benchmarks can put Gradio's own cost beside ours. It honours GRADIO_S
 
 It has app.py's settings for Gradio itself: the queue, the uploads' lifetime, the GIL switch
 interval, and the workarounds in web/gradio_fixes.py that answer how Gradio serves (8: the
-queue's analytics; 7, 10, 11: no server-side rendering, lean and bounded sessions, cache
-headers). Not ours: no model, no page scripts, no weights route, no CSS.
+queue's analytics; 7, 10-13: no server-side rendering, lean and bounded sessions, cache headers,
+a line for a client that leaves mid-upload, Gradio's build kept compressed). Not ours: no model,
+no page scripts, no weights route, no CSS, no page-load events.
 """
 
 import os
