@@ -544,12 +544,14 @@ def build(model: ModelFiles = SHIPPED, tutorial: ModelFiles = TUTORIAL, door: Bo
             return show_test_digit(selected, model)
 
         gallery.select(show_clicked_test_digit, None, inside, api_visibility="private")
-        # Read on each page load, so a retrained model's records show without a restart.
-        demo.load(partial(model_banner, model), None, banner, api_visibility="private")
+        # Read on each page load, so a retrained model's records show without a restart; outside the queue, which
+        # is for readings: quick reads of small files, four a page load, would fill it as a lecture hall arrives.
+        page_load = dict(api_visibility="private", queue=False)
+        demo.load(partial(model_banner, model), None, banner, **page_load)
         demo.load(partial(training_view, model.history, model.metrics), None,
-                  [summary, loss_plot, accuracy_plot, curves_table], api_visibility="private")
-        demo.load(partial(report_card, model.metrics), None, [confusion, architecture], api_visibility="private")
-        demo.load(partial(join_this_class, demo), None, join_panel, api_visibility="private")
+                  [summary, loss_plot, accuracy_plot, curves_table], **page_load)
+        demo.load(partial(report_card, model.metrics), None, [confusion, architecture], **page_load)
+        demo.load(partial(join_this_class, demo), None, join_panel, **page_load)
         api_endpoints(model, sketchpad, sending, door)
     board_page(demo, board, door, models)
     gradio_fixes.quiet_analytics()
@@ -671,8 +673,8 @@ def launch_options(model: ModelFiles = SHIPPED, **overrides: Any) -> dict[str, A
         css=gradio_fixes.CSS,
         css_paths=[CSS_PATH],
         js=gradio_fixes.page_script(reader, announcer_script(EMPTY_PROMPT)),
-        app_kwargs={"routes": [weights_route(model, TUTORIAL)]},  # the page's readers' weights, cached for a year
-        **gradio_fixes.LAUNCH_OPTIONS,
+        # The page's readers' weights, cached for a year, beside the workarounds' own settings.
+        **gradio_fixes.launch_options(routes=[weights_route(model, TUTORIAL)]),
     )
     return options | overrides
 

@@ -1,14 +1,11 @@
-"""Helpers the load and cold-start benchmarks share: start an app, and read strokes over HTTP as the page does."""
+"""Helpers the benchmarks share: the apps to compare, what the page uploads, and a stroke read over HTTP as the
+page reads it."""
 
 import asyncio
 import io
-import json
-import os
+import struct
 import subprocess
-import sys
-import time
-from collections.abc import Iterator
-from contextlib import contextmanager
+import zlib
 from pathlib import Path
 
 import httpx
@@ -16,27 +13,17 @@ import numpy as np
 from PIL import Image
 
 from model.constants import CANVAS_SIZE
-from testbench.canvas import compose
-from testbench.servers import free_port
+from testbench.api import ask, upload
+from testbench.canvas import Placement, compose, draw_strokes
+from testbench.digits import STROKES
+from testbench.servers import ROOT
 
-ROOT = Path(__file__).resolve().parent.parent
 APPS = {"MNIST Sketchpad": ROOT / "app.py", "do-nothing app": ROOT / "benchmarks" / "do_nothing_app.py"}
 # Chromium encodes the Sketchpad's PNGs for speed; Pillow's default (level 6) makes files that
 # take about 1.7 times as long to decode, level 1 about as long as the browser's.
 BROWSER_LIKE_COMPRESSION = 1
-
-
-@contextmanager
-def running(script: Path) -> Iterator[tuple[str, subprocess.Popen]]:
-    """Start ``python script`` on a free local port; yield its URL and process, then stop it."""
-    port = free_port()
-    process = subprocess.Popen([sys.executable, str(script)], cwd=ROOT, stdout=subprocess.DEVNULL,
-                               stderr=subprocess.DEVNULL, env={**os.environ, "GRADIO_SERVER_PORT": str(port)})
-    try:
-        yield f"http://127.0.0.1:{port}", process
-    finally:
-        process.terminate()
-        process.wait(timeout=30)
+# A hand-drawn digit as a student draws it: most of the canvas tall, with the app's 18 px brush.
+PLACEMENT = Placement(height=0.6, brush=18 / CANVAS_SIZE, x=0.5, y=0.5)
 
 
 def stroke_pngs(variants: int = 8, side: int = CANVAS_SIZE) -> list[dict[str, bytes]]:
@@ -60,17 +47,23 @@ def background_png(side: int = CANVAS_SIZE) -> bytes:
     return _png(np.full((side, side, 4), 255, np.uint8))
 
 
+def drawn_pngs(digit: str) -> tuple[bytes, bytes]:
+    """A hand-drawn ``digit`` (testbench.digits) as the page uploads it: the stroke layer and the composite PNGs."""
+    return tuple(_png(draw_strokes(STROKES[digit], PLACEMENT, mode)) for mode in ("transparent", "light"))
+
+
+def unique(png: bytes, number: int) -> bytes:
+    """The same picture with a text chunk naming ``number``: bytes never uploaded before, as a new drawing's are."""
+    payload = b"Comment\0" + str(number).encode()
+    chunk = struct.pack(">I", len(payload)) + b"tEXt" + payload
+    chunk += struct.pack(">I", zlib.crc32(chunk[4:]))
+    return png[:-12] + chunk + png[-12:]  # before the closing IEND chunk, the last 12 bytes
+
+
 def _png(pixels: np.ndarray) -> bytes:
     encoded = io.BytesIO()
     Image.fromarray(pixels).save(encoded, "PNG", compress_level=BROWSER_LIKE_COMPRESSION)
     return encoded.getvalue()
-
-
-async def upload(http: httpx.AsyncClient, url: str, name: str, png: bytes) -> dict:
-    """Upload one image as the page does; return the file value that refers to it."""
-    reply = await http.post(f"{url}/gradio_api/upload", files={"files": (name, png, "image/png")})
-    reply.raise_for_status()
-    return {"path": reply.json()[0], "orig_name": name, "meta": {"_type": "gradio.FileData"}}
 
 
 async def read_stroke(http: httpx.AsyncClient, url: str, fn_index: int, stroke: dict[str, bytes],
@@ -78,47 +71,12 @@ async def read_stroke(http: httpx.AsyncClient, url: str, fn_index: int, stroke: 
     """What the page does after each stroke: upload the changed images, join the queue for the
     reading, take the answer from the event stream and fetch any image in it (the preview)."""
     layer, composite = await asyncio.gather(*(upload(http, url, name, png) for name, png in stroke.items()))
-    joined = await http.post(f"{url}/gradio_api/queue/join", json={
-        "data": [{"background": background, "layers": [layer], "composite": composite}], "fn_index": fn_index,
-        "session_hash": session, "event_data": None, "trigger_id": None})
-    joined.raise_for_status()
-    outputs = await event_answer(http, url, session)
+    outputs = await ask(http, url, fn_index, [{"background": background, "layers": [layer], "composite": composite}],
+                        session)
     for value in outputs:
         if isinstance(value, dict) and value.get("url"):
             (await http.get(value["url"])).raise_for_status()
     return outputs
-
-
-async def event_answer(http: httpx.AsyncClient, url: str, session: str) -> list:
-    async with http.stream("GET", f"{url}/gradio_api/queue/data", params={"session_hash": session}) as stream:
-        async for line in stream.aiter_lines():
-            if line.startswith("data:"):
-                message = json.loads(line[5:])
-                if message.get("msg") == "process_completed":
-                    if not message.get("success"):
-                        raise RuntimeError(str(message.get("output")))
-                    return message["output"]["data"]
-    raise RuntimeError("the stream ended without an answer")
-
-
-def event_index(url: str, api_name: str) -> int:
-    """The fn_index of the app's event named ``api_name`` (the page calls private events this way too)."""
-    config = httpx.get(f"{url}/config", timeout=10).json()
-    return next(dependency["id"] for dependency in config["dependencies"] if dependency.get("api_name") == api_name)
-
-
-def wait_until_up(url: str, process: subprocess.Popen, timeout: float = 120) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"the app exited with code {process.returncode}")
-        try:
-            if httpx.get(f"{url}/config", timeout=1).status_code == 200:
-                return
-        except httpx.TransportError:
-            pass
-        time.sleep(0.05)
-    raise RuntimeError(f"the app did not answer within {timeout:.0f} s")
 
 
 def peak_rss_mb(process: subprocess.Popen) -> float:

@@ -18,10 +18,11 @@ import statistics
 from typing import TYPE_CHECKING
 
 from app import BRUSH_RADIUS
-from benchmarks.apps import APPS, running, wait_until_up
+from benchmarks.apps import APPS
 from model.constants import CANVAS_SIZE
 from testbench.canvas import Placement, draw_strokes
 from testbench.page_reader import read_in_page
+from testbench.servers import running, wait_until_up
 
 if TYPE_CHECKING:
     from playwright.sync_api import Browser

@@ -17,17 +17,9 @@ from pathlib import Path
 import httpx
 import numpy as np
 
-from benchmarks.apps import (
-    APPS,
-    background_png,
-    event_index,
-    peak_rss_mb,
-    read_stroke,
-    running,
-    stroke_pngs,
-    upload,
-    wait_until_up,
-)
+from benchmarks.apps import APPS, background_png, peak_rss_mb, read_stroke, stroke_pngs
+from testbench.api import event_index, upload
+from testbench.servers import running, wait_until_up
 
 log = logging.getLogger("coldstart")
 

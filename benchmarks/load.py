@@ -1,7 +1,6 @@
 """A classroom at once: N students drawing, one stroke a second each, against the real app.
 
     python -m benchmarks.load [--clients 30] [--seconds 30] [--in-step] [--inside]
-    python -m benchmarks.load --lecture-hall [--clients 300] [--seconds 60]
 
 Starts the app on a free local port and runs N browser-like clients from one asyncio
 process. Each client does, once a second, what the page does after a stroke (as recorded
@@ -14,11 +13,7 @@ run throughout and take turns in rounds, so neither gains from going first. With
 every student has the Inside tab open, so each stroke is read layer by layer with which
 pixels mattered (read_inside).
 
-With --lecture-hall, the Prediction tab reads in the page (assets/reader.js): N students arrive
-over half a minute, each loads the page once (HTML, scripts, styles, config, the reader's
-weights, the events run on load; benchmarks/lecture_hall.py) and then draws for --seconds,
-which costs the server nothing. It reports the page loads' p50/p95 and the server's CPU, and
-beside them the server's CPU for a class of 30 reading on the server for as long.
+Where the page reads for itself, a class costs the server its page loads: benchmarks/lecture_hall.py.
 """
 
 import argparse
@@ -26,30 +21,20 @@ import asyncio
 import logging
 import sys
 import time
-from collections.abc import Coroutine
 from contextlib import ExitStack
-from typing import Any
 
 import httpx
 import numpy as np
 
-from benchmarks.apps import (
-    APPS,
-    background_png,
-    event_index,
-    read_stroke,
-    running,
-    stroke_pngs,
-    upload,
-    wait_until_up,
-)
-from benchmarks.lecture_hall import cpu_seconds, lecture_hall, record_page_load  # noqa: E402
+from benchmarks.apps import APPS, background_png, read_stroke, stroke_pngs
+from testbench.api import trigger_index, upload
+from testbench.servers import running, wait_until_up
 
-READING = "read_sketch"  # the event the page calls after each stroke, in both apps
-INSIDE_READING = "read_inside"  # what it calls instead while the Inside tab shows
+# The hidden button the page presses after each stroke, in both apps; and the one it presses instead while the
+# Inside tab shows (web/gradio_fixes.py, fix 2).
+READING = ("read-sketch", "click")
+INSIDE_READING = ("read-inside", "click")
 WARM_UP_S = 3
-ARRIVE_S = 30  # a lecture hall's students open the page over the first half minute
-CLASS_SIZE = 30  # the class that reads on the server, for comparison
 BACKGROUND = background_png()
 STROKES = stroke_pngs()
 log = logging.getLogger("load")
@@ -76,8 +61,8 @@ async def student(http: httpx.AsyncClient, url: str, fn_index: int, number: int,
 
 
 async def classroom(url: str, clients: int, seconds: float, in_step: bool = False,
-                    reading: str = READING) -> tuple[np.ndarray, list[str], float]:
-    fn_index = event_index(url, reading)
+                    reading: tuple[str, str] = READING) -> tuple[np.ndarray, list[str], float]:
+    fn_index = trigger_index(url, *reading)
     latencies: list[float] = []
     errors: list[str] = []
     limits = httpx.Limits(max_connections=4 * clients)
@@ -132,30 +117,6 @@ def report(name: str, latencies: np.ndarray, errors: list[str], rate: float, cli
         log.info("    e.g. %s", error)
 
 
-def measure_lecture_hall(students: int, seconds: float) -> None:
-    """Page loads and server CPU for ``students`` reading in their browsers, then for a class reading on the server."""
-    with running(APPS["MNIST Sketchpad"]) as (url, process):
-        wait_until_up(url, process)
-        page = record_page_load(url)
-        log.info("A page load: %d GETs and %d events on load", len(page.paths), len(page.load_events))
-        (loads, sizes, errors), cpu = with_cpu(process.pid, lecture_hall(url, page, students, ARRIVE_S, seconds))
-        log.info("%d students reading in the page: server CPU %s", students, cpu)
-        p50, p95 = np.percentile(loads, [50, 95]) if len(loads) else (np.nan, np.nan)
-        log.info("    page loads: p50 %.0f ms, p95 %.0f ms, %.2f MB each, %d errors",
-                 p50, p95, np.mean(sizes) / 1e6 if sizes else np.nan, len(errors))
-        (latencies, errors, elapsed), cpu = with_cpu(process.pid, classroom(url, CLASS_SIZE, ARRIVE_S + seconds))
-        log.info("%d students reading on the server: server CPU %s", CLASS_SIZE, cpu)
-        report("    readings", latencies, errors, len(latencies) / elapsed, CLASS_SIZE, ARRIVE_S + seconds)
-
-
-def with_cpu(pid: int, work: Coroutine) -> tuple[Any, str]:
-    """Run ``work``; return its result and the CPU time process ``pid`` spent meanwhile, said in words."""
-    cpu, started = cpu_seconds(pid), time.monotonic()
-    result = asyncio.run(work)
-    cpu, elapsed = cpu_seconds(pid) - cpu, time.monotonic() - started
-    return result, f"{cpu:.1f} s in {elapsed:.0f} s ({100 * cpu / elapsed:.0f}% of one core)"
-
-
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--clients", type=int, default=30)
@@ -163,14 +124,9 @@ def main() -> int:
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--in-step", action="store_true", help="all clients send at the same moment each second")
     parser.add_argument("--inside", action="store_true", help="every student on the Inside tab (our app only)")
-    parser.add_argument("--lecture-hall", action="store_true",
-                        help="--clients students load the page once and draw for --seconds, read in the page")
     args = parser.parse_args()
     logging.basicConfig(level=logging.INFO, format="%(message)s")
     logging.getLogger("httpx").setLevel(logging.WARNING)
-    if args.lecture_hall:
-        measure_lecture_hall(args.clients, args.seconds)
-        return 0
     results = measure(args.clients, args.seconds, args.rounds, args.in_step, args.inside)
     totals = {name: pooled(rounds) for name, rounds in results.items()}
     for name, total in totals.items():

@@ -6,6 +6,7 @@ import importlib.util
 import json
 import os
 import shutil
+import tempfile
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
@@ -15,6 +16,7 @@ from support import AXE_PATH, BOARD_KEY, MNIST_PATH, SHIPPED_MODEL_DIR, SKETCHES
 from testbench.servers import free_port
 
 if TYPE_CHECKING:
+    import gradio
     import gradio_client
     from playwright.sync_api import Browser
 
@@ -35,6 +37,17 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
         return LONGEST_FILES.index(name) if name in LONGEST_FILES else len(LONGEST_FILES)
 
     items.sort(key=rank)  # stable: each file's tests keep their order
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Each test worker's apps keep their files in a folder of the worker's own. Gradio names an uploaded file by
+    its content and deletes what an app made when the app closes, so apps sharing /tmp/gradio across workers
+    delete each other's uploads."""
+    os.environ["GRADIO_TEMP_DIR"] = tempfile.mkdtemp(prefix="gradio-tests-")
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    shutil.rmtree(os.environ["GRADIO_TEMP_DIR"], ignore_errors=True)
 
 
 def pytest_sessionstart(session: pytest.Session) -> None:
@@ -65,7 +78,7 @@ def shipped_model_untouched() -> Iterator[None]:
 
 
 @pytest.fixture(scope="session")
-def app_url() -> Iterator[str]:
+def served_app() -> Iterator["gradio.Blocks"]:
     """The real app, served on a free local port as `python app.py --board-key BOARD_KEY` serves it (theme, CSS,
     JS and all)."""
     import app
@@ -75,9 +88,14 @@ def app_url() -> Iterator[str]:
     demo.launch(**app.launch_options(server_name="127.0.0.1", server_port=free_port()), prevent_thread_lock=True,
                 quiet=True)
     try:
-        yield demo.local_url
+        yield demo
     finally:
         demo.close()
+
+
+@pytest.fixture(scope="session")
+def app_url(served_app: "gradio.Blocks") -> str:
+    return served_app.local_url
 
 
 @pytest.fixture(scope="session")

@@ -30,6 +30,7 @@ from model.export import export_serving_model
 from model.keras_model import load_keras_model
 from model.preprocess import open_image, to_mnist
 from model.serving import classify, load_reader
+from testbench.api import run
 from testbench.canvas import Placement, draw_strokes
 from testbench.servers import free_port
 
@@ -291,7 +292,7 @@ def test_a_flood_beyond_the_queue_is_refused_and_everyone_else_is_served(small_q
     body = {"data": [{"background": None, "layers": [layer], "composite": None}], "fn_index": fn_index,
             "event_data": None, "trigger_id": None}
 
-    responses = asyncio.run(join_all(small_queue_url, body, 40))
+    responses = run(join_all(small_queue_url, body, 40))
 
     refused = [response for response in responses if response.status_code == 503]
     assert refused and all("Queue is full" in response.json()["detail"] for response in refused)
