@@ -95,10 +95,12 @@ TOP_CLASSES = 3
 # pixels (assets/style.css): no file for Gradio to write and serve on every stroke.
 PREVIEW_SIDE = 280
 
-# Two CPU cores: two classifications at a time keep both busy without thrashing, and a
-# bounded queue turns a flood of strokes into quick "queue full" replies, not a backlog.
+# Two CPU cores: two classifications at a time keep both busy without thrashing. The queue holds a
+# lecture hall of 300 opening the Inside tab at the same moment (64 refused some of them while
+# their page loads kept the server busy: benchmarks/lecture_hall.py); a flood beyond it gets quick
+# "queue full" replies, not a backlog.
 CONCURRENCY = 2
-QUEUE_SIZE = 64
+QUEUE_SIZE = 320
 # How long a thread holding the GIL may run before another that wants it gets a turn (Python's
 # default is 5 ms): the server's event loop then waits a tenth of a millisecond, not five, while
 # a reading computes, and every other student's upload with it.
@@ -328,6 +330,13 @@ def join_this_class(app: gr.Blocks) -> dict[str, str]:
     return join_view(invitation(app.server_name, app.server_port, app.share_url))
 
 
+def page_opened(model: ModelFiles, app: gr.Blocks) -> tuple:
+    """What a page load shows from files and the running server: the banner, the curves tab, the report card and
+    the Join panel."""
+    return (model_banner(model), *training_view(model.history, model.metrics), *report_card(model.metrics),
+            join_this_class(app))
+
+
 # --- Handlers: the class board -------------------------------------------------------------------
 
 
@@ -544,14 +553,11 @@ def build(model: ModelFiles = SHIPPED, tutorial: ModelFiles = TUTORIAL, door: Bo
             return show_test_digit(selected, model)
 
         gallery.select(show_clicked_test_digit, None, inside, api_visibility="private")
-        # Read on each page load, so a retrained model's records show without a restart; outside the queue, which
-        # is for readings: quick reads of small files, four a page load, would fill it as a lecture hall arrives.
-        page_load = dict(api_visibility="private", queue=False)
-        demo.load(partial(model_banner, model), None, banner, **page_load)
-        demo.load(partial(training_view, model.history, model.metrics), None,
-                  [summary, loss_plot, accuracy_plot, curves_table], **page_load)
-        demo.load(partial(report_card, model.metrics), None, [confusion, architecture], **page_load)
-        demo.load(partial(join_this_class, demo), None, join_panel, **page_load)
+        # Read on each page load, so a retrained model's records show without a restart. One request, outside the
+        # queue, which is for readings: as a lecture hall arrives, each request costs the server more than its work.
+        demo.load(partial(page_opened, model, demo), None,
+                  [banner, summary, loss_plot, accuracy_plot, curves_table, confusion, architecture, join_panel],
+                  api_visibility="private", queue=False)
         api_endpoints(model, sketchpad, sending, door)
     board_page(demo, board, door, models)
     gradio_fixes.quiet_analytics()

@@ -22,7 +22,7 @@ from web import gradio_fixes
 # interval), without importing the app: the floor is Gradio alone.
 CANVAS_SIZE = 400
 CONCURRENCY = 2
-QUEUE_SIZE = 64
+QUEUE_SIZE = 320
 UPLOAD_LIFETIME_S = 300
 GIL_SWITCH_S = 0.0001
 

@@ -229,7 +229,7 @@ def test_a_missing_data_file_is_reported_at_start_up(tmp_path: Path) -> None:
 
 
 def test_the_queue_is_bounded() -> None:
-    assert app.demo._queue.max_size == 64
+    assert app.demo._queue.max_size == 320
     assert app.demo._queue.default_concurrency_limit == 2
 
 
