@@ -157,7 +157,8 @@ def confusion_view(matrix: np.ndarray, subject: str = "MNIST test digits", rows:
         "rows_are": rows,
         "rows": [{"digit": LABELS[written], "cells": [cell(written, read) for read in range(len(LABELS))],
                   "accuracy": f"{accuracy[written]:.1%}"} for written in range(len(LABELS))],
-        "caption": (f"{total:,} {subject}: {np.trace(matrix) / max(total, 1):.2%} read correctly, "
+        "caption": (f"{total:,} {subject.removesuffix('s') if total == 1 else subject}: "
+                    f"{np.trace(matrix) / max(total, 1):.2%} read correctly, "
                     f"{int(errors.sum()):,} misread. Rows: the digit {rows}. Columns: the digit the network read."),
     }
 

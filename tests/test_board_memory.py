@@ -153,7 +153,7 @@ def test_the_headline_gives_the_count_and_each_models_accuracy_side_by_side(boar
 
 def test_each_models_matrix_says_whose_it_is_and_counts_the_digit_meant_by_the_digit_read(board: Board) -> None:
     view = board_confusion(board.snapshot(), "tutorial")
-    assert view["rows_are"] == "meant"
+    assert view["name"] == "The tutorial's model's confusion matrix" and view["rows_are"] == "meant"
     assert view["caption"] == ("The tutorial's model. 7 drawings: 57.14% read correctly, 3 misread. Rows: the digit "
                                "meant. Columns: the digit the network read.")
     assert [cell["count"] for cell in view["rows"][7]["cells"]] == [0, 1, 0, 0, 0, 0, 0, 0, 0, 0]
@@ -161,7 +161,7 @@ def test_each_models_matrix_says_whose_it_is_and_counts_the_digit_meant_by_the_d
     one = Board(["shipped"])
     one.add(seen(1), 1, {"shipped": reading(1)})
     assert board_confusion(one.snapshot(), "shipped")["caption"].startswith(
-        "The shipped model. 1 drawings: 100.00% read correctly, 0 misread.")
+        "The shipped model. 1 drawing: 100.00% read correctly, 0 misread.")
 
 
 def test_the_thumbnails_show_the_chosen_misreads_a_page_at_a_time(board: Board) -> None:

@@ -1,4 +1,4 @@
-"""The page's files are cached as their names allow (web/gradio_fixes.py, fix 11), so a student's reload moves
+"""The page's files are cached as their names allow (web/gradio_fixes.py, fix 16), so a student's reload moves
 almost nothing over the school's Wi-Fi."""
 
 import re
@@ -31,7 +31,7 @@ def test_content_hashed_names_are_cached_for_a_year(app_url: str, page_html: str
 
 
 def test_gradios_build_is_served_compressed_as_asked_and_whole(app_url: str, page_html: str) -> None:
-    """Kept in memory once compressed (fix 13): each coding gives back the file Gradio ships, byte for byte."""
+    """Kept in memory once compressed (fix 18): each coding gives back the file Gradio ships, byte for byte."""
     script = re.search(r'src="\.?/?(assets/index-[\w-]{8,}\.js)"', page_html).group(1)
     shipped = (Path(gradio.__file__).parent / "templates" / "frontend" / script).read_bytes()
     for coding in ["br", "gzip", "identity"]:

@@ -87,6 +87,7 @@ def test_a_single_mistake_is_the_strongest_and_a_lone_test_digit_counts_whole() 
     matrix[0, 0], matrix[0, 6] = 4, 1  # the only mistake, once
     matrix[1, 1] = 1  # a digit tested once, read right
     view = classroom.confusion_view(matrix)
+    assert view["name"] == "The confusion matrix" and view["caption"].startswith("6 MNIST test digits: ")
     assert view["rows"][0]["cells"][6] == {"count": 1, "kind": "miss", "strength": 1.0}
     assert view["rows"][1]["cells"][1]["strength"] == 1.0 and view["rows"][1]["accuracy"] == "100.0%"
     assert view["rows"][2]["accuracy"] == "0.0%"  # never tested: no division by zero

@@ -1,4 +1,4 @@
-"""What the server keeps per session (web/gradio_fixes.py, fix 10): no copy of the page, a bounded number of them,
+"""What the server keeps per session (web/gradio_fixes.py, fix 15): no copy of the page, a bounded number of them,
 and nothing a student needs, so a student whose session was dropped reads on as before."""
 
 import asyncio

@@ -40,7 +40,7 @@ bites (the browser tests do: tests/test_browser.py) and delete those that no lon
    (axe: label-content-name-mismatch): the page puts the caption first in the name.
 15. Each session copies the configuration of every block on the page, and then each event's
    inputs and outputs (the sketch, the Inside tab), for deep links, which this app does not
-   offer: about 55 kB a session and 7 ms to make, and an API call is a session of its own.
+   offer: about 180 kB a session, and an API call is a session of its own.
    Sessions keep none of it (``LeanSessions``), and at most SESSIONS are kept, not 10,000.
 16. The page's scripts, stylesheets, fonts and images go without Cache-Control, and a
    revalidation gets the whole file again: ``CacheHeaders`` marks content-hashed names
@@ -92,7 +92,7 @@ ANALYTICS_EVERY = 1000
 # 13
 SHEET_LABEL = "The sheet to draw your digit on, with a mouse, pen or finger"
 # 15: a lecture hall of 300 keeps a session per open page, and a reload starts another: 1,000 holds the
-# hall with its reloads, at about 2.5 kB a session (Gradio's own: 54 kB). Sessions past it go least
+# hall with its reloads, at about 8 kB a session (Gradio's own: 180 kB). Sessions past it go least
 # recently used first, and losing one costs a student nothing: the app keeps nothing in a session
 # between events (no gr.State; a reading is a function of the drawing sent with it), and Gradio
 # starts a fresh one with the student's next event.
@@ -208,7 +208,7 @@ async def left_early(request: Request, _: ClientDisconnect) -> Response:
 
 
 class CacheHeaders:
-    """Fixes 11 and 13, an ASGI middleware: Cache-Control on what a page load fetches (STATIC), fit for its name.
+    """Fixes 16 and 18, an ASGI middleware: Cache-Control on what a page load fetches (STATIC), fit for its name.
 
     A content-hashed name (HASHED) is cached for a year, immutable; Gradio's own build (/assets/)
     is kept here too, compressed once for each coding asked for (KEPT). Anything else is revalidated
