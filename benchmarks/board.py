@@ -12,11 +12,9 @@ its peak and the end, sampled every SAMPLE_EVERY_S; and whether the board's coun
 equals the sends answered. Locust's own log is kept in benchmarks/out/.
 """
 
-import argparse
 import json
 import logging
 import os
-import subprocess
 import sys
 import threading
 import time
@@ -25,7 +23,7 @@ import httpx
 import numpy as np
 
 from benchmarks.apps import APPS
-from benchmarks.lecture_hall import OUT, children_cpu_seconds, cpu_seconds
+from benchmarks.lecture_hall import OUT, class_options, cpu_seconds, generator_note, locust, log_timings, start_logging
 from benchmarks.soak import rss_mb
 from testbench.api import trigger_index
 from testbench.servers import ROOT, running, wait_until_up
@@ -63,23 +61,16 @@ def class_at_the_board(students: int, every: float, send_for: float, arrive_s: f
                 samples.append(rss_mb(process.pid))
         sampler = threading.Thread(target=sample)
         sampler.start()
-        cpu, generator_cpu, started = cpu_seconds(process.pid), children_cpu_seconds(), time.monotonic()
-        with locust_log.open("w") as output:
-            subprocess.run(["taskset", "--cpu-list", generator_cpus, sys.executable, "-m", "locust",
-                            "-f", str(CLASS), "--headless", "--only-summary", "--host", url,
-                            "--users", str(students + 1), "--spawn-rate", str(students / arrive_s),
-                            "--run-time", f"{arrive_s + send_for + GRACE_S:.0f}s", "--events", str(events_file),
-                            "--key", KEY, "--send-for", str(send_for), "--every", str(every),
-                            "--summary", str(summary_file)],
-                           cwd=ROOT, check=False, stdout=output, stderr=subprocess.STDOUT,
-                           env={**os.environ, "PYTHONPATH": str(ROOT)})
+        cpu, started = cpu_seconds(process.pid), time.monotonic()
+        generator = locust(CLASS, url, students + 1, arrive_s, arrive_s + send_for + GRACE_S, generator_cpus,
+                           locust_log, "--events", str(events_file), "--key", KEY, "--send-for", str(send_for),
+                           "--every", str(every), "--summary", str(summary_file))
         done.set()
         sampler.join()
         samples.append(rss_mb(process.pid))
-        summary = json.loads(summary_file.read_text())
+        summary = json.loads(summary_file.read_text()) | generator
         summary |= {"seconds": time.monotonic() - started, "server_cpu_s": cpu_seconds(process.pid) - cpu,
-                    "generator_cpu_s": children_cpu_seconds() - generator_cpu, "rss_mb": samples,
-                    "generator_saturated": "CPU usage above" in locust_log.read_text(), "students": students}
+                    "rss_mb": samples, "students": students}
     return summary
 
 
@@ -104,29 +95,18 @@ def report(summary: dict) -> None:
     log.info("%d students: %d sends on the board, %d refused as busy, %d failed; the board's count at the end "
              "%d (%s)", summary["students"], len(summary["sent"]), summary["busy"], len(summary["failures"]), final,
              "every send, once" if final == len(summary["sent"]) else "NOT the sends answered")
-    for name, times in (("send", sends), ("on the board", shown), ("board tick", ticks)):
-        if len(times):
-            p50, p95 = np.percentile(times, [50, 95])
-            log.info("    %-12s p50 %6.0f ms, p95 %6.0f ms", name, p50, p95)
     log.info("App RSS: start %.0f MB, peak %.0f MB, end %.0f MB; server CPU %.0f s in %.0f s; generator CPU %.0f s%s",
              rss[0], rss.max(), rss[-1], summary["server_cpu_s"], summary["seconds"], summary["generator_cpu_s"],
-             ", and it passed 90% of its core" if summary["generator_saturated"] else ", never above 90% of its core")
-    for failure in sorted(set(summary["failures"]))[:5]:
-        log.info("    e.g. %s", failure)
+             generator_note(summary))
+    log_timings({"send": sends, "on the board": shown, "board tick": ticks}, summary["failures"])
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--students", type=int, default=300)
+    parser = class_options(__doc__)
     parser.add_argument("--every", type=float, default=10, help="seconds between a student's sends")
     parser.add_argument("--send-for", type=float, default=180, help="seconds each student keeps sending")
-    parser.add_argument("--arrive", type=float, default=30, help="seconds over which the students arrive")
-    parser.add_argument("--app-cpu", default="1", help="the core(s) the app runs on, as taskset lists them")
-    parser.add_argument("--generator-cpu", default="0", help="the core(s) Locust runs on")
     args = parser.parse_args()
-    logging.basicConfig(level=logging.INFO, format="%(message)s")
-    logging.getLogger("httpx").setLevel(logging.WARNING)
-    log.info("Load average before: %s", " ".join(f"{load:.2f}" for load in os.getloadavg()))
+    start_logging()
     report(class_at_the_board(args.students, args.every, args.send_for, args.arrive, args.app_cpu,
                               args.generator_cpu))
     return 0

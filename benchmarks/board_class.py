@@ -23,12 +23,12 @@ from functools import partial
 import gevent
 import gevent.event
 from gevent.pool import Pool
-from locust import FastHttpUser, events, task
+from locust import events, task
 
 from benchmarks.apps import background_png, drawn_pngs, unique
+from benchmarks.locust_page import GradioPage
 from testbench.digits import STROKES
 
-BROWSER_CONNECTIONS = 6  # Chromium's limit per host over HTTP/1.1, the page's event streams included
 TICK_S = 1.0  # the board page's timer (app.BOARD_REFRESH_S)
 SETTLE_S = 10  # after sending stops, how long the board may take to show the last sends
 SEND, TICK = "send", "board tick"
@@ -60,11 +60,11 @@ def _summarise(environment, **_) -> None:
         json.dump(summary, out)
 
 
-class Page(FastHttpUser):
-    """What a student's page and the projector's share: a Gradio session, its queue and its event stream."""
+class Page(GradioPage):
+    """What a student's page and the projector's share."""
 
     abstract = True
-    concurrency = BROWSER_CONNECTIONS
+    timings, failures = timings, failures
 
     def on_start(self) -> None:
         with open(self.environment.parsed_options.events) as recorded:
@@ -75,33 +75,8 @@ class Page(FastHttpUser):
 
     def event(self, fn_index: int, data: list) -> list:
         """Run an event on the queue in this session, as the page does; its outputs."""
-        self.client.post("/gradio_api/queue/join", json={
-            "data": data, "fn_index": fn_index, "session_hash": self.session, "event_data": None,
-            "trigger_id": None}, name="/gradio_api/queue/join").raise_for_status()
-        for line in self.client.iter_lines(f"/gradio_api/queue/data?session_hash={self.session}",
-                                           name="/gradio_api/queue/data"):
-            if line.startswith("data:"):
-                message = json.loads(line[5:])
-                if message.get("msg") == "process_completed":
-                    if not message.get("success"):
-                        raise RuntimeError(str(message.get("output")))
-                    return message["output"]["data"]
-        raise RuntimeError("the event stream ended without an answer")
-
-    def timed(self, name: str, work) -> object:
-        """Run ``work``; record how long it took, or how it failed, under ``name``; its result, or None."""
-        started, error, result = time.perf_counter(), None, None
-        try:
-            result = work()
-        except Exception as failure:  # any failure is the user's: recorded, and counted
-            error = failure
-            failures.append(f"{name}: {type(failure).__name__}: {failure}")
-        elapsed_ms = (time.perf_counter() - started) * 1000
-        if error is None:
-            timings[name].append(elapsed_ms)
-        self.environment.events.request.fire(request_type="CLASS", name=name, response_time=elapsed_ms,
-                                             response_length=0, exception=error, context={})
-        return result
+        self.join(fn_index, data)
+        return self.answers(1)[0]
 
 
 class Student(Page):
@@ -141,23 +116,13 @@ class Student(Page):
         sketch = {"background": self.sheet, "layers": [files[-2]], "composite": files[-1]}
         return self.event(self.events["send"][int(digit)], [sketch])[0]
 
-    def upload(self, name: str, png: bytes) -> dict:
-        reply = self.client.post("/gradio_api/upload", files={"files": (name, png, "image/png")},
-                                 name="/gradio_api/upload")
-        reply.raise_for_status()
-        return {"path": reply.json()[0], "orig_name": name, "meta": {"_type": "gradio.FileData"}}
-
-    def hold_heartbeat(self) -> None:
-        for _ in self.client.iter_lines(f"/gradio_api/heartbeat/{self.session}", name="/gradio_api/heartbeat"):
-            pass
-
 
 class Teacher(Page):
     fixed_count = 1
 
     @task
     def watch_the_board(self) -> None:
-        version = None
+        version, everyone_done_at = None, None
         while True:
             tick = time.monotonic()
             page = [self.options.key, "shipped", 1, version]  # the key, what to show, the page, the version shown
@@ -165,8 +130,10 @@ class Teacher(Page):
             if outputs and isinstance(outputs[0], dict) and "count" in outputs[0]:
                 version = outputs[5]
                 seen.append((time.monotonic(), int(outputs[0]["count"].replace(",", ""))))
-            everyone_done = time.monotonic() - self.started > self.options.send_for and not sending
-            if everyone_done and (seen and seen[-1][1] >= len(sent) or time.monotonic() - tick > SETTLE_S):
+            if everyone_done_at is None and time.monotonic() - self.started > self.options.send_for and not sending:
+                everyone_done_at = time.monotonic()
+            all_shown = bool(seen) and seen[-1][1] >= len(sent)
+            if everyone_done_at and (all_shown or time.monotonic() - everyone_done_at > SETTLE_S):
                 gevent.spawn(self.environment.runner.quit)
                 return
             gevent.sleep(max(0.0, tick + TICK_S - time.monotonic()))

@@ -98,21 +98,29 @@ def lecture_hall(name: str, students: int, arrive_s: float, app_cpus: str, gener
         page_file.write_text(json.dumps(page))
         log.info("%s: a page load asks for %d files and runs %d events on the queue and %d directly", name,
                  len(page["paths"]), len(page["load_events"]), len(page["load_calls"]))
-        cpu, generator_cpu, started = cpu_seconds(process.pid), children_cpu_seconds(), time.monotonic()
-        with locust_log.open("w") as output:
-            subprocess.run(["taskset", "--cpu-list", generator_cpus, sys.executable, "-m", "locust",
-                            "-f", str(STUDENTS), "--headless", "--only-summary", "--host", url,
-                            "--users", str(students), "--spawn-rate", str(students / arrive_s),
-                            "--run-time", f"{arrive_s + GRACE_S:.0f}s", "--page", str(page_file),
-                            "--summary", str(summary_file)],
-                           cwd=ROOT, check=False, stdout=output, stderr=subprocess.STDOUT,
-                           env={**os.environ, "PYTHONPATH": str(ROOT)})
-        summary = json.loads(summary_file.read_text())
+        cpu, started = cpu_seconds(process.pid), time.monotonic()
+        generator = locust(STUDENTS, url, students, arrive_s, arrive_s + GRACE_S, generator_cpus, locust_log,
+                           "--page", str(page_file), "--summary", str(summary_file))
+        summary = json.loads(summary_file.read_text()) | generator
         summary["seconds"] = time.monotonic() - started
         summary["server_cpu_s"] = cpu_seconds(process.pid) - cpu
-        summary["generator_cpu_s"] = children_cpu_seconds() - generator_cpu
-        summary["generator_saturated"] = "CPU usage above" in locust_log.read_text()
     return summary
+
+
+def locust(locustfile: Path, url: str, users: int, arrive_s: float, run_time_s: float, cpus: str, output: Path,
+           *options: str) -> dict:
+    """Run ``locustfile``'s users against ``url``, headless, on the cores ``cpus`` names, its output to ``output``;
+    ``options`` go to the locustfile. The generator's CPU seconds, and whether Locust warned that it passed 90% of
+    its core (then the figures measure the generator, not the server)."""
+    before = children_cpu_seconds()
+    with output.open("w") as log_file:
+        subprocess.run(["taskset", "--cpu-list", cpus, sys.executable, "-m", "locust", "-f", str(locustfile),
+                        "--headless", "--only-summary", "--host", url, "--users", str(users),
+                        "--spawn-rate", str(users / arrive_s), "--run-time", f"{run_time_s:.0f}s", *options],
+                       cwd=ROOT, check=False, stdout=log_file, stderr=subprocess.STDOUT,
+                       env={**os.environ, "PYTHONPATH": str(ROOT)})
+    return {"generator_cpu_s": children_cpu_seconds() - before,
+            "generator_saturated": "CPU usage above" in output.read_text()}
 
 
 def children_cpu_seconds() -> float:
@@ -128,25 +136,43 @@ def report(name: str, summary: dict) -> None:
              "(%.2f s a student); generator CPU %.0f s%s", name, summary["students"], done,
              len(timings["Inside tab"]), len(summary["failures"]), summary["server_cpu_s"], summary["seconds"],
              summary["server_cpu_s"] / max(summary["students"], 1), summary["generator_cpu_s"],
-             ", and it passed 90% of its core" if summary["generator_saturated"] else ", never above 90% of its core")
+             generator_note(summary))
+    log_timings(timings, summary["failures"])
+
+
+def generator_note(summary: dict) -> str:
+    return ", and it passed 90% of its core" if summary["generator_saturated"] else ", never above 90% of its core"
+
+
+def log_timings(timings: dict[str, np.ndarray], failures: list[str]) -> None:
+    """Each kind of timing's p50 and p95, then a few of the failures."""
     for kind, times in timings.items():
         if len(times):
             p50, p95 = np.percentile(times, [50, 95])
-            log.info("    %-10s p50 %6.0f ms, p95 %6.0f ms", kind, p50, p95)
-    for failure in sorted(set(summary["failures"]))[:5]:
+            log.info("    %-12s p50 %6.0f ms, p95 %6.0f ms", kind, p50, p95)
+    for failure in sorted(set(failures))[:5]:
         log.info("    e.g. %s", failure)
 
 
-def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+def class_options(description: str) -> argparse.ArgumentParser:
+    """The options every class-sized benchmark takes: how many students, how fast they arrive, and the cores."""
+    parser = argparse.ArgumentParser(description=description, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--students", type=int, default=300)
     parser.add_argument("--arrive", type=float, default=30, help="seconds over which the students arrive")
     parser.add_argument("--app-cpu", default="1", help="the core(s) the app runs on, as taskset lists them")
     parser.add_argument("--generator-cpu", default="0", help="the core(s) Locust runs on")
-    args = parser.parse_args()
+    return parser
+
+
+def start_logging() -> None:
     logging.basicConfig(level=logging.INFO, format="%(message)s")
     logging.getLogger("httpx").setLevel(logging.WARNING)
     log.info("Load average before: %s", " ".join(f"{load:.2f}" for load in os.getloadavg()))
+
+
+def main() -> int:
+    args = class_options(__doc__).parse_args()
+    start_logging()
     for name in APPS:
         report(name, lecture_hall(name, args.students, args.arrive, args.app_cpu, args.generator_cpu))
     return 0

@@ -18,20 +18,18 @@ Another kind of request is another method timed in ``visit``.
 import itertools
 import json
 import random
-import time
 import uuid
-from collections.abc import Callable
 
 import gevent
 import gevent.event
 from gevent.pool import Pool
-from locust import FastHttpUser, events, task
+from locust import events, task
 from locust.contrib.fasthttp import FastHttpSession
 
 from benchmarks.apps import background_png, drawn_pngs, unique
+from benchmarks.locust_page import BROWSER_CONNECTIONS, GradioPage
 from testbench.digits import STROKES
 
-BROWSER_CONNECTIONS = 6  # Chromium's limit per host over HTTP/1.1, the page's event streams included
 DRAW_S = (5, 20)
 SHEET = background_png()
 DRAWINGS = [drawn_pngs(digit) for digit in STROKES]
@@ -56,8 +54,8 @@ def _summarise(environment, **_) -> None:
         json.dump(summary, out)
 
 
-class Student(FastHttpUser):
-    concurrency = BROWSER_CONNECTIONS
+class Student(GradioPage):
+    timings, failures = timings, failures
 
     def on_start(self) -> None:
         with open(self.environment.parsed_options.page) as recorded:
@@ -85,20 +83,6 @@ class Student(FastHttpUser):
         # Done, but still counted: a user that stopped would be replaced while the others arrive.
         gevent.event.Event().wait()
 
-    def timed(self, name: str, work: Callable[[], None]) -> None:
-        """Run ``work``, and record how long it took, or how it failed, under ``name``."""
-        started, error = time.perf_counter(), None
-        try:
-            work()
-        except Exception as failure:  # any failure is the student's: recorded, and counted
-            error = failure
-            failures.append(f"{name}: {type(failure).__name__}: {failure}")
-        elapsed_ms = (time.perf_counter() - started) * 1000
-        if error is None:
-            timings[name].append(elapsed_ms)
-        self.environment.events.request.fire(request_type="STUDENT", name=name, response_time=elapsed_ms,
-                                             response_length=0, exception=error, context={})
-
     def load_page(self) -> None:
         """The HTML, then its scripts, styles, fonts and weights; the heartbeat; the events run on load."""
         paths = self.page["paths"]
@@ -121,40 +105,10 @@ class Student(FastHttpUser):
     def get(self, path: str) -> None:
         self.client.get(path, name=_group(path)).raise_for_status()
 
-    def upload(self, name: str, png: bytes) -> dict:
-        reply = self.client.post("/gradio_api/upload", files={"files": (name, png, "image/png")},
-                                 name="/gradio_api/upload")
-        reply.raise_for_status()
-        return {"path": reply.json()[0], "orig_name": name, "meta": {"_type": "gradio.FileData"}}
-
     def call(self, recorded: dict) -> None:
         """An event the page runs directly, not on the queue, as recorded, in this student's session."""
         self.client.post(recorded["path"], json=recorded["body"] | {"session_hash": self.session},
                          name=recorded["path"]).raise_for_status()
-
-    def join(self, fn_index: int, data: list) -> None:
-        self.client.post("/gradio_api/queue/join", json={
-            "data": data, "fn_index": fn_index, "session_hash": self.session, "event_data": None,
-            "trigger_id": None}, name="/gradio_api/queue/join").raise_for_status()
-
-    def answers(self, count: int) -> None:
-        """Read the session's event stream until ``count`` events have completed; a failed one raises."""
-        completed = 0
-        for line in self.client.iter_lines(f"/gradio_api/queue/data?session_hash={self.session}",
-                                           name="/gradio_api/queue/data"):
-            if line.startswith("data:"):
-                message = json.loads(line[5:])
-                if message.get("msg") == "process_completed":
-                    if not message.get("success"):
-                        raise RuntimeError(str(message.get("output")))
-                    completed += 1
-                    if completed == count:
-                        return
-        raise RuntimeError(f"the event stream ended after {completed} of {count} answers")
-
-    def hold_heartbeat(self) -> None:
-        for _ in self.client.iter_lines(f"/gradio_api/heartbeat/{self.session}", name="/gradio_api/heartbeat"):
-            pass
 
 
 def _group(path: str) -> str:

@@ -34,13 +34,23 @@ async def ask(http: httpx.AsyncClient, url: str, fn_index: int, data: list, sess
 async def event_answer(http: httpx.AsyncClient, url: str, session: str) -> list:
     async with http.stream("GET", f"{url}/gradio_api/queue/data", params={"session_hash": session}) as stream:
         async for line in stream.aiter_lines():
-            if line.startswith("data:"):
-                message = json.loads(line[5:])
-                if message.get("msg") == "process_completed":
-                    if not message.get("success"):
-                        raise RuntimeError(str(message.get("output")))
-                    return message["output"]["data"]
+            answer = completed(line)
+            if answer is not None:
+                return answer
     raise RuntimeError("the stream ended without an answer")
+
+
+def completed(line: str) -> list | None:
+    """The outputs an event stream's ``line`` brings, if it says an event completed; None for any other line. A
+    failed event raises RuntimeError with Gradio's message."""
+    if not line.startswith("data:"):
+        return None
+    message = json.loads(line[5:])
+    if message.get("msg") != "process_completed":
+        return None
+    if not message.get("success"):
+        raise RuntimeError(str(message.get("output")))
+    return message["output"]["data"]
 
 
 def event_index(url: str, api_name: str) -> int:
