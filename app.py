@@ -685,7 +685,9 @@ def launch_options(model: ModelFiles = SHIPPED, **overrides: Any) -> dict[str, A
     return options | overrides
 
 
-demo = build()
+# What `gradio app.py` and importers find; `python app.py` serves it too, unless asked for another model or key.
+BOARD_DOOR = BoardKey()
+demo = build(door=BOARD_DOOR)
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -723,8 +725,8 @@ def main(argv: list[str] | None = None) -> None:
         log.warning(SHARE_WARNING)
     sys.setswitchinterval(GIL_SWITCH_S)
     declare_to_zero_gpu()
-    door = BoardKey(args.board_key)
-    app = build(model, door=door)
+    door = BoardKey(args.board_key) if args.board_key else BOARD_DOOR
+    app = demo if model == SHIPPED and door is BOARD_DOOR else build(model, door=door)
     app.launch(**launch_options(model, server_name=args.host, share=args.share), prevent_thread_lock=True)
     # Beside Gradio's own lines: where students join, and where the teacher opens the board.
     join = invitation(app.server_name, app.server_port, app.share_url)
