@@ -1,12 +1,16 @@
 """Digits drawn as a person draws them, and handed to the app as the Sketchpad hands them over."""
 
+import asyncio
+import io
 from pathlib import Path
 
+import httpx
 import numpy as np
 from PIL import Image
 
 import app
 from model.constants import CANVAS_SIZE
+from testbench.api import upload
 from testbench.canvas import Placement, draw_strokes
 from testbench.digits import STROKES
 
@@ -28,3 +32,16 @@ def sketch(folder: Path, layer: np.ndarray | None = None, composite: np.ndarray 
         return {"path": str(folder / f"{name}.png"), "meta": {"_type": "gradio.FileData"}}
     return {"background": None, "layers": [uploaded(layer, "layer")] if layer is not None else [],
             "composite": uploaded(composite, "composite")}
+
+
+def png(pixels: np.ndarray) -> bytes:
+    encoded = io.BytesIO()
+    Image.fromarray(pixels).save(encoded, "PNG")
+    return encoded.getvalue()
+
+
+async def uploaded_sketch(http: httpx.AsyncClient, url: str, digit: str) -> dict:
+    """``digit`` drawn and uploaded to the app at ``url`` as the page uploads it: the Sketchpad's value."""
+    layer, composite = await asyncio.gather(upload(http, url, "layer_0.png", png(drawn(digit))),
+                                            upload(http, url, "composite.png", png(drawn(digit, "light"))))
+    return {"background": None, "layers": [layer], "composite": composite}

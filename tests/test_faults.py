@@ -5,7 +5,6 @@ moment (the rest hear Gradio's "Queue is full"), and 50 students opening the Ins
 """
 
 import asyncio
-import io
 import os
 import signal
 import socket
@@ -14,13 +13,11 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
-import numpy as np
 import pytest
-from PIL import Image
 
 from app import QUEUE_SIZE
-from drawings import drawn
-from testbench.api import ask, call_rest, event_answer, event_index, run, trigger_index, upload
+from drawings import drawn, png, uploaded_sketch
+from testbench.api import ask, call_rest, event_answer, event_index, run, trigger_index
 from testbench.servers import ROOT, running, wait_until_up
 
 LEAVING = 5
@@ -28,12 +25,6 @@ ARRIVING_AT_ONCE = QUEUE_SIZE + 100
 INSIDE_AT_ONCE = 50
 # Long enough for every connection to reach the stopped server's listening socket.
 CONNECT_S = 2
-
-
-def png(pixels: np.ndarray) -> bytes:
-    encoded = io.BytesIO()
-    Image.fromarray(pixels).save(encoded, "PNG")
-    return encoded.getvalue()
 
 
 @pytest.fixture(scope="module")
@@ -45,17 +36,11 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, subp
         yield url, process, log
 
 
-async def sketch_of(http: httpx.AsyncClient, url: str, digit: str) -> dict:
-    layer, composite = await asyncio.gather(upload(http, url, "layer_0.png", png(drawn(digit))),
-                                            upload(http, url, "composite.png", png(drawn(digit, "light"))))
-    return {"background": None, "layers": [layer], "composite": composite}
-
-
 def assert_answers_right(url: str, process: subprocess.Popen) -> None:
     """The app is still running, and reads a drawn 3 as 3 through its API."""
     async def classify() -> str:
         async with httpx.AsyncClient(timeout=60) as http:
-            return (await call_rest(http, url, "classify", [await sketch_of(http, url, "3")]))[0]["label"]
+            return (await call_rest(http, url, "classify", [await uploaded_sketch(http, url, "3")]))[0]["label"]
 
     assert process.poll() is None, "the app exited"
     assert run(classify()) == "3"
@@ -85,7 +70,7 @@ def test_more_clients_at_once_than_the_queue_holds_are_served_or_told_it_is_full
 
     async def arrive() -> list[httpx.Response | list]:
         async with httpx.AsyncClient(timeout=60) as http:
-            sketch, fn_index = await sketch_of(http, url, "2"), event_index(url, "classify")
+            sketch, fn_index = await uploaded_sketch(http, url, "2"), event_index(url, "classify")
 
         async def client(number: int) -> httpx.Response | list:
             """Join the queue; then the answer if accepted, else the refusal."""
@@ -120,7 +105,8 @@ def test_the_inside_tab_asked_for_50_times_at_once(server) -> None:
     async def student(number: int) -> list:
         """A student who drew a digit opens the Inside tab: the drawing's uploads, then the event."""
         async with httpx.AsyncClient(timeout=120) as http:
-            return await ask(http, url, fn_index, [await sketch_of(http, url, str(number % 10))], f"inside{number}")
+            sketch = await uploaded_sketch(http, url, str(number % 10))
+            return await ask(http, url, fn_index, [sketch], f"inside{number}")
 
     async def class_at_once() -> list[list]:
         return await asyncio.gather(*(student(number) for number in range(INSIDE_AT_ONCE)))

@@ -1,49 +1,32 @@
 """What the server keeps per session (web/gradio_fixes.py, fix 15): no copy of the page, a bounded number of them,
 and nothing a student needs, so a student whose session was dropped reads on as before."""
 
-import asyncio
-import io
 import tracemalloc
 from collections.abc import Iterator
 
 import gradio as gr
 import httpx
-import numpy as np
 import pytest
 from gradio.state_holder import SessionState
-from PIL import Image
 
 import app
-from drawings import drawn
-from testbench.api import ask, call_rest, run, trigger_index, upload
+from drawings import uploaded_sketch
+from testbench.api import ask, call_rest, run, trigger_index
 from testbench.servers import free_port
 from web import gradio_fixes
 
 SESSIONS_MEASURED = 50
 
 
-def png(pixels: np.ndarray) -> bytes:
-    encoded = io.BytesIO()
-    Image.fromarray(pixels).save(encoded, "PNG")
-    return encoded.getvalue()
-
-
-async def sketch_of(http: httpx.AsyncClient, url: str, digit: str) -> dict:
-    """``digit`` drawn and uploaded as the page uploads it: the Sketchpad's value."""
-    layer, composite = await asyncio.gather(upload(http, url, "layer_0.png", png(drawn(digit))),
-                                            upload(http, url, "composite.png", png(drawn(digit, "light"))))
-    return {"background": None, "layers": [layer], "composite": composite}
-
-
 async def inside_tab(http: httpx.AsyncClient, url: str, digit: str, session: str) -> list:
     """What the page gets when a student who drew ``digit`` opens the Inside tab: the Label, preview and Inside view."""
-    return await ask(http, url, trigger_index(url, "inside-tab", "select"), [await sketch_of(http, url, digit)],
+    return await ask(http, url, trigger_index(url, "inside-tab", "select"), [await uploaded_sketch(http, url, digit)],
                      session)
 
 
 async def classify(http: httpx.AsyncClient, url: str, digit: str) -> str:
     """The label the REST API gives ``digit`` drawn: one new session."""
-    return (await call_rest(http, url, "classify", [await sketch_of(http, url, digit)]))[0]["label"]
+    return (await call_rest(http, url, "classify", [await uploaded_sketch(http, url, digit)]))[0]["label"]
 
 
 def kept_per_session(make: type, demo) -> float:
