@@ -46,7 +46,7 @@ from model.classroom import (
     misread_digit_inside,
     misread_test_digits,
 )
-from model.constants import CANVAS_SIZE, INK_COLOUR, LABELS, SHIPPED, TUTORIAL, ModelFiles
+from model.constants import BRUSH_RADIUS, CANVAS_SIZE, INK_COLOUR, LABELS, SHIPPED, TUTORIAL, ModelFiles
 from model.errors import DataError, ModelError
 from model.files import write_artifacts
 from model.inside import look_inside
@@ -86,9 +86,6 @@ NO_MNIST_NOTE = ("The test digits are not available here. {error} To see them, s
                  f"`python app.py --data PATH/TO/mnist.npz`, or set `{MNIST_ENV}` to that path.")
 GALLERY_COLUMNS = 4
 
-# Brush.default_size is a radius: 9 px draws an 18 px round stroke, 4.5% of the canvas,
-# about as thick relative to a canvas-filling digit as MNIST's own pen strokes.
-BRUSH_RADIUS = 9
 SKETCHPAD_HEIGHT = 600
 TOP_CLASSES = 3
 # The 28x28 input travels inline, at its own size, and the browser enlarges it with square

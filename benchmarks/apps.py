@@ -14,7 +14,7 @@ from PIL import Image
 
 from model.constants import CANVAS_SIZE
 from testbench.api import ask, upload
-from testbench.canvas import Placement, compose, draw_strokes
+from testbench.canvas import HAND_DRAWN, compose, draw_strokes
 from testbench.digits import STROKES
 from testbench.servers import ROOT
 
@@ -22,8 +22,6 @@ APPS = {"MNIST Sketchpad": ROOT / "app.py", "do-nothing app": ROOT / "benchmarks
 # Chromium encodes the Sketchpad's PNGs for speed; Pillow's default (level 6) makes files that
 # take about 1.7 times as long to decode, level 1 about as long as the browser's.
 BROWSER_LIKE_COMPRESSION = 1
-# A hand-drawn digit as a student draws it: most of the canvas tall, with the app's 18 px brush.
-PLACEMENT = Placement(height=0.6, brush=18 / CANVAS_SIZE, x=0.5, y=0.5)
 
 
 def stroke_pngs(variants: int = 8, side: int = CANVAS_SIZE) -> list[dict[str, bytes]]:
@@ -49,7 +47,7 @@ def background_png(side: int = CANVAS_SIZE) -> bytes:
 
 def drawn_pngs(digit: str) -> tuple[bytes, bytes]:
     """A hand-drawn ``digit`` (testbench.digits) as the page uploads it: the stroke layer and the composite PNGs."""
-    return tuple(_png(draw_strokes(STROKES[digit], PLACEMENT, mode)) for mode in ("transparent", "light"))
+    return tuple(_png(draw_strokes(STROKES[digit], HAND_DRAWN, mode)) for mode in ("transparent", "light"))
 
 
 def unique(png: bytes, number: int) -> bytes:

@@ -17,9 +17,8 @@ import shutil
 import statistics
 from typing import TYPE_CHECKING
 
-from app import BRUSH_RADIUS
 from benchmarks.apps import APPS
-from model.constants import CANVAS_SIZE
+from model.constants import BRUSH_RADIUS, CANVAS_SIZE
 from testbench.canvas import Placement, draw_strokes
 from testbench.page_reader import read_in_page
 from testbench.servers import running, wait_until_up

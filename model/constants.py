@@ -19,6 +19,9 @@ CANVAS_SIZE = 400
 # and, unlike black, still shows (about 3.5:1) should a theme paint the sheet dark grey. The
 # app's brush paints with it, and the test canvases (testbench/canvas.py) draw with it.
 INK_COLOUR = "#3b82f6"
+# The app's brush. Brush.default_size is a radius: 9 px draws an 18 px round stroke, 4.5% of the
+# canvas, about as thick relative to a canvas-filling digit as MNIST's own pen strokes.
+BRUSH_RADIUS = 9
 
 # The trained network and its records, shipped in the repository beside the code that reads them.
 ARTIFACT_DIR = Path(__file__).resolve().parent

@@ -13,11 +13,11 @@ from dataclasses import dataclass
 import numpy as np
 from PIL import Image, ImageDraw
 
-from model.constants import CANVAS_SIZE
+from model.constants import BRUSH_RADIUS, CANVAS_SIZE
 from model.pen import SHEETS, Stroke, compose
 from model.pen import draw_strokes as draw_pen_strokes
 
-__all__ = ["SHEETS", "Placement", "compose", "draw_strokes", "paste_digit", "random_placement"]
+__all__ = ["HAND_DRAWN", "SHEETS", "Placement", "compose", "draw_strokes", "paste_digit", "random_placement"]
 
 
 @dataclass(frozen=True)
@@ -29,6 +29,9 @@ class Placement:
     x: float  # of the free room left and right of the digit, the share on its left
     y: float
 
+
+# A digit as a student draws it in the app: most of the canvas tall, centred, with the app's brush.
+HAND_DRAWN = Placement(height=0.6, brush=2 * BRUSH_RADIUS / CANVAS_SIZE, x=0.5, y=0.5)
 
 def random_placement(rng: np.random.Generator) -> Placement:
     """Sizes and positions people use: 25-85% of the canvas tall, a 2.5-7% round brush."""

@@ -8,19 +8,14 @@ import httpx
 import numpy as np
 from PIL import Image
 
-import app
-from model.constants import CANVAS_SIZE
 from testbench.api import upload
-from testbench.canvas import Placement, draw_strokes
+from testbench.canvas import HAND_DRAWN, draw_strokes
 from testbench.digits import STROKES
-
-# Most of the canvas tall, with the app's own brush: 18 px on 400.
-PLACEMENT = Placement(height=0.6, brush=2 * app.BRUSH_RADIUS / CANVAS_SIZE, x=0.5, y=0.5)
 
 
 def drawn(digit: str, mode: str = "transparent") -> np.ndarray:
     """``digit`` drawn on the app's canvas: the stroke layer ("transparent") or a theme's composite."""
-    return draw_strokes(STROKES[digit], PLACEMENT, mode)
+    return draw_strokes(STROKES[digit], HAND_DRAWN, mode)
 
 
 def sketch(folder: Path, layer: np.ndarray | None = None, composite: np.ndarray | None = None) -> dict:
